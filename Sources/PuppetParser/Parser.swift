@@ -1,0 +1,1087 @@
+/// A recursive-descent parser for the Puppet 4+ language, following the precedence of Puppet's
+/// LALR grammar (lib/puppet/pops/parser/egrammar.ra). It never traps on bad input: a syntax error
+/// is recorded and parsing resumes at the next statement boundary, so several errors can be
+/// reported per file.
+public struct Parser {
+    let file: SourceFile
+    let toks: [Token]
+    var p = 0
+    var diagnostics: DiagnosticList
+    var depth = 0
+    /// Enclosing class names, to qualify nested definitions as Puppet does (`a::b` inside `a`).
+    var namespace: [String] = []
+
+    static let maxDepth = 400
+
+    /// Functions that may be called without parentheses at statement level (Puppet's
+    /// Factory::STATEMENT_CALLS).
+    static let statementCalls: Set<String> = [
+        "require", "realize", "include", "contain", "tag", "debug", "info", "notice", "warning", "err",
+        "alert", "crit", "emerg", "fail", "import", "break", "next", "return",
+    ]
+
+    struct SyntaxError: Error {
+        let offset: Int32
+        let message: String
+    }
+
+    /// Parses a whole file. The result always has a body or diagnostics, never a trap.
+    public static func parse(_ file: SourceFile) -> Program {
+        let (tokens, lexDiagnostics) = Lexer.tokenize(file)
+        var parser = Parser(file: file, toks: tokens, diagnostics: lexDiagnostics)
+        let statements = parser.parseStatements(topLevel: true)
+        let body: Expr?
+        switch statements.count {
+        case 0: body = nil
+        case 1: body = statements[0]
+        default: body = Expr(.block(statements), statements[0].range.union(statements[statements.count - 1].range))
+        }
+        if let body, !parser.diagnostics.hasErrors {
+            Validator.validate(body, file: file, into: &parser.diagnostics)
+        }
+        return Program(file: file, body: body, diagnostics: parser.diagnostics.sorted())
+    }
+
+    public static func parse(path: String, text: String) -> Program {
+        parse(SourceFile(path: path, text: text))
+    }
+
+    // MARK: - Token helpers
+
+    var tok: Token { toks[p] }
+    var kind: TokenKind { toks[p].kind }
+    func peekKind(_ n: Int = 1) -> TokenKind { p + n < toks.count ? toks[p + n].kind : .eof }
+    func peekToken(_ n: Int = 1) -> Token { toks[min(p + n, toks.count - 1)] }
+
+    mutating func advance() {
+        if p < toks.count - 1 { p += 1 }
+    }
+
+    func text(_ t: Token) -> String { file.text(t.range) }
+
+    /// How Puppet names a token in "Syntax error at ..." messages.
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .eof: return "end of input"
+        case .string: return "'\(t.value)'"
+        case .dqPre, .dqMid, .dqPost: return "'\(file.text(t.range))'"
+        case .heredoc: return "'@('"
+        default:
+            var s = file.text(t.range)
+            if s.count > 30 { s = String(s.prefix(30)) + "…" }
+            return "'\(s)'"
+        }
+    }
+
+    func syntaxError(_ expected: String? = nil) -> SyntaxError {
+        let t = tok
+        var message = t.kind == .eof ? "Syntax error at end of input" : "Syntax error at \(describe(t))"
+        if let expected { message += "; expected \(expected)" }
+        return SyntaxError(offset: t.start, message: message)
+    }
+
+    mutating func expect(_ k: TokenKind, _ what: String) throws -> Token {
+        guard kind == k else { throw syntaxError(what) }
+        let t = tok
+        advance()
+        return t
+    }
+
+    mutating func enter() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw SyntaxError(offset: tok.start, message: "Expression nested too deeply (more than \(Parser.maxDepth) levels)")
+        }
+    }
+
+    // MARK: - Statements
+
+    /// Statements up to `}` (left for the caller) or the end of input, recovering from errors at
+    /// statement boundaries.
+    mutating func parseStatements(topLevel: Bool = false) -> [Expr] {
+        var statements: [Expr] = []
+        while true {
+            switch kind {
+            case .eof:
+                return statements
+            case .rbrace where !topLevel:
+                return statements
+            case .semicolon:
+                advance()
+                continue
+            default:
+                break
+            }
+            let before = p
+            do {
+                let s = try parseStatement()
+                statements.append(s)
+                // Puppet's grammar lets commas join statements (`include a, b` is handled in
+                // parseStatement); a stray comma here is an error.
+                if kind == .comma { throw syntaxError() }
+            } catch let e as SyntaxError {
+                diagnostics.add(Diagnostic(at: e.offset, in: file, e.message))
+                recover(from: before, topLevel: topLevel)
+            } catch {
+                recover(from: before, topLevel: topLevel)
+            }
+        }
+    }
+
+    /// Skips to a likely statement start: past a `;`, before an unbalanced `}` or a definition
+    /// keyword at the start of a line, always making progress.
+    mutating func recover(from start: Int, topLevel: Bool) {
+        if p == start { advance() }
+        var braces = 0
+        while kind != .eof {
+            switch kind {
+            case .lbrace:
+                braces += 1
+            case .rbrace:
+                if braces == 0 {
+                    if topLevel { advance() }
+                    return
+                }
+                braces -= 1
+                if braces == 0 {
+                    advance()
+                    return
+                }
+            case .semicolon where braces == 0:
+                advance()
+                return
+            case .kwClass, .kwDefine, .kwNode, .kwIf, .kwCase, .kwUnless, .kwFunction:
+                if braces == 0 && startsLine(tok) { return }
+            default:
+                break
+            }
+            advance()
+        }
+    }
+
+    func startsLine(_ t: Token) -> Bool {
+        var i = Int(t.start) - 1
+        while i >= 0 {
+            let c = file.bytes[i]
+            if c == UInt8(ascii: "\n") { return true }
+            if c != UInt8(ascii: " ") && c != UInt8(ascii: "\t") { return false }
+            i -= 1
+        }
+        return true
+    }
+
+    mutating func parseStatement() throws -> Expr {
+        switch kind {
+        case .kwClass where peekKind() == .name || peekKind() == .word || peekKind().isKeyword && peekKind() != .kwInherits:
+            return try parseClassDefinition()
+        case .kwDefine:
+            return try parseDefineDefinition()
+        case .kwNode:
+            return try parseNodeDefinition()
+        case .kwFunction where peekKind() == .name:
+            return try parseFunctionDefinition()
+        case .kwType where peekKind() == .ref:
+            return try parseTypeAlias()
+        case .name:
+            let name = text(tok)
+            if Parser.statementCalls.contains(name) {
+                if let call = try parseStatementCall(name) { return call }
+            }
+        default:
+            break
+        }
+        let e = try parseRelationship()
+        return markStatement(e)
+    }
+
+    /// A call used as a statement prints as `invoke` (its value is not needed).
+    func markStatement(_ e: Expr) -> Expr {
+        switch e.kind {
+        case let .call(f, args, lambda, false):
+            return Expr(.call(functor: f, arguments: args, lambda: lambda, statement: true), e.range)
+        case let .callMethod(f, args, lambda, false):
+            return Expr(.callMethod(functor: f, arguments: args, lambda: lambda, statement: true), e.range)
+        default:
+            return e
+        }
+    }
+
+    /// `include a, b`, `notice 'x'`, `return`: a statement function called without parentheses.
+    /// Returns nil when the name is used some other way (`include(x)`, `require => …`).
+    mutating func parseStatementCall(_ name: String) throws -> Expr? {
+        let nameTok = tok
+        let next = peekToken()
+        if name == "import", next.kind == .string || next.kind == .dqPre {
+            throw SyntaxError(offset: nameTok.start, message: "'import' has been discontinued in favor of a manifest directory (Puppet 4 removed it); use modules and autoloading instead")
+        }
+        // Forms that are not statement calls.
+        switch next.kind {
+        case .lparen where !next.spaceBefore:
+            return nil
+        case .assign, .plusAssign, .minusAssign, .farrow, .parrow, .lbrace, .comma, .dot, .question,
+             .inEdge, .inEdgeSub, .outEdge, .outEdgeSub, .eq, .ne, .match, .noMatch, .lt, .gt, .le, .ge,
+             .plus, .minus, .div, .mod, .lshift, .rshift, .kwAnd, .kwOr, .kwIn, .colon, .rparen, .rbrack, .pipe:
+            if next.kind == .minus || next.kind == .times { break }
+            return nil
+        case .lbrack where !next.spaceBefore:
+            return nil
+        default:
+            break
+        }
+        let functor = Expr(.name(name), nameTok.range)
+        advance()
+        var args: [Expr] = []
+        if startsExpression(kind) {
+            args = try parseCallArgumentsWithoutParens()
+        }
+        let end = args.last?.range.end ?? nameTok.end
+        return Expr(.call(functor: functor, arguments: args, lambda: nil, statement: true), SourceRange(nameTok.start, end))
+    }
+
+    func startsExpression(_ k: TokenKind) -> Bool {
+        switch k {
+        case .name, .word, .ref, .variable, .number, .string, .dqPre, .regex, .heredoc, .kwTrue, .kwFalse,
+             .kwUndef, .kwDefault, .kwIf, .kwUnless, .kwCase, .lparen, .lbrack, .lbrace, .not, .minus, .times,
+             .kwType, .kwFunction, .kwPrivate, .kwAttr, .at, .atat, .kwClass:
+            return true
+        default:
+            return false
+        }
+    }
+
+    mutating func parseCallArgumentsWithoutParens() throws -> [Expr] {
+        var args: [Expr] = []
+        while true {
+            let e = try parseAssignment()
+            if kind == .farrow {
+                args.append(try parseUnbracedHash(firstKey: e))
+            } else {
+                args.append(e)
+            }
+            if kind == .comma, startsExpression(peekKind()) {
+                advance()
+                continue
+            }
+            return args
+        }
+    }
+
+    // MARK: - Relationships and resources
+
+    /// Operands joined by `->`, `~>`, `<-`, `<~` (the loosest binding operators).
+    mutating func parseRelationship() throws -> Expr {
+        var left = try parseResourceOrExpression()
+        while true {
+            let op: RelationshipOperator
+            switch kind {
+            case .inEdge: op = .before
+            case .inEdgeSub: op = .notify
+            case .outEdge: op = .require
+            case .outEdgeSub: op = .subscribe
+            default: return left
+            }
+            advance()
+            let right = try parseResourceOrExpression()
+            left = Expr(.relationship(op, left, right), left.range.union(right.range))
+        }
+    }
+
+    /// An expression, or a resource expression / defaults / override / collector block where the
+    /// expression is followed by `{`.
+    mutating func parseResourceOrExpression() throws -> Expr {
+        var form = ResourceForm.regular
+        let start = tok.start
+        if kind == .at || kind == .atat {
+            form = kind == .at ? .virtual : .exported
+            advance()
+        }
+        let e = try parseAssignment()
+        if kind == .lbrace {
+            switch e.kind {
+            case .name, .reference, .access:
+                return try parseResourceBody(type: e, form: form, start: start)
+            case let .collect(type, query, ops) where form == .regular && ops.isEmpty:
+                advance()
+                let operations = try parseAttributeOperations()
+                let close = try expect(.rbrace, "'}'")
+                return Expr(.collect(type: type, query: query, operations: operations), SourceRange(start, close.end))
+            default:
+                break
+            }
+        }
+        if form != .regular {
+            let word = form == .virtual ? "Virtual (@)" : "Exported (@@)"
+            throw SyntaxError(offset: start, message: "\(word) can only be applied to a Resource Expression")
+        }
+        return e
+    }
+
+    func isAttributeOperationStart() -> Bool {
+        switch kind {
+        case .name, .word, .ref:
+            return peekKind() == .farrow || peekKind() == .parrow
+        case .times:
+            return peekKind() == .farrow
+        default:
+            return kind.isKeyword && (peekKind() == .farrow || peekKind() == .parrow)
+        }
+    }
+
+    /// After `type` at `{`: resource bodies (`title: attrs; …`), or attribute operations for
+    /// defaults (`File { … }`) and overrides (`File['x'] { … }`).
+    mutating func parseResourceBody(type: Expr, form: ResourceForm, start: Int32) throws -> Expr {
+        let open = tok
+        advance()
+        let isReferenceLike: Bool
+        switch type.kind {
+        case .reference, .access: isReferenceLike = true
+        default: isReferenceLike = false
+        }
+        if isReferenceLike && (kind == .rbrace || isAttributeOperationStart()) {
+            let operations = try parseAttributeOperations()
+            let close = try expect(.rbrace, "'}'")
+            let range = SourceRange(start, close.end)
+            if case .access = type.kind {
+                return Expr(.resourceOverride(form: form, resources: type, operations: operations), range)
+            }
+            return Expr(.resourceDefaults(form: form, type: type, operations: operations), range)
+        }
+        if case .name = type.kind, kind == .rbrace || isAttributeOperationStart() {
+            throw SyntaxError(offset: kind == .rbrace ? tok.start : open.start,
+                              message: kind == .rbrace ? "Syntax error at '}'; expected a resource title followed by ':'"
+                                                       : "Syntax error at '\(text(tok))'; expected a resource title followed by ':'")
+        }
+        var bodies: [ResourceBody] = []
+        while true {
+            let titleStart = tok.start
+            let title = try parseAssignment()
+            guard kind == .colon else { throw syntaxError("':' after the resource title") }
+            advance()
+            let operations = try parseAttributeOperations()
+            bodies.append(ResourceBody(title: title, operations: operations, range: SourceRange(titleStart, toks[max(0, p - 1)].end)))
+            if kind == .semicolon {
+                advance()
+                if kind == .rbrace { break }
+                continue
+            }
+            break
+        }
+        let close = try expect(.rbrace, "'}' or ';' after the resource attributes")
+        return Expr(.resource(form: form, type: type, bodies: bodies), SourceRange(start, close.end))
+    }
+
+    /// `name => value, name +> value, * => hash` (trailing comma allowed).
+    mutating func parseAttributeOperations() throws -> [AttributeOperation] {
+        var ops: [AttributeOperation] = []
+        while kind != .rbrace && kind != .semicolon && kind != .eof {
+            let nameTok = tok
+            let isSplat: Bool
+            let name: String
+            switch kind {
+            case .times:
+                isSplat = true
+                name = "*"
+            case .name, .word, .ref:
+                isSplat = false
+                name = text(nameTok)
+            default:
+                guard kind.isKeyword else { throw syntaxError("an attribute name") }
+                isSplat = false
+                name = text(nameTok)
+            }
+            advance()
+            let op: AttributeOperation.Operator
+            switch kind {
+            case .farrow: op = .set
+            case .parrow where !isSplat: op = .append
+            default: throw syntaxError("'=>'")
+            }
+            advance()
+            let value = try parseAssignment()
+            ops.append(AttributeOperation(name: name, op: op, value: value, isSplat: isSplat, range: SourceRange(nameTok.start, value.range.end)))
+            if kind == .comma {
+                advance()
+                continue
+            }
+            break
+        }
+        if kind != .rbrace && kind != .semicolon {
+            throw syntaxError(ops.isEmpty ? nil : "',' between attributes")
+        }
+        return ops
+    }
+
+    // MARK: - Binary operators (lowest to highest)
+
+    mutating func parseAssignment() throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        let left = try parseOr()
+        let op: AssignmentOperator
+        switch kind {
+        case .assign: op = .assign
+        case .plusAssign: op = .append
+        case .minusAssign: op = .delete
+        default: return left
+        }
+        advance()
+        let right = try parseAssignment()
+        return Expr(.assignment(op, left, right), left.range.union(right.range))
+    }
+
+    mutating func parseBinaryLevel(_ ops: (TokenKind) -> BinaryOperator?, _ next: (inout Parser) throws -> Expr) throws -> Expr {
+        var left = try next(&self)
+        while let op = ops(kind) {
+            advance()
+            let right = try next(&self)
+            left = Expr(.binary(op, left, right), left.range.union(right.range))
+        }
+        return left
+    }
+
+    mutating func parseOr() throws -> Expr {
+        try parseBinaryLevel({ $0 == .kwOr ? .or : nil }, { try $0.parseAnd() })
+    }
+
+    mutating func parseAnd() throws -> Expr {
+        try parseBinaryLevel({ $0 == .kwAnd ? .and : nil }, { try $0.parseComparison() })
+    }
+
+    mutating func parseComparison() throws -> Expr {
+        try parseBinaryLevel({
+            switch $0 {
+            case .lt: return .less
+            case .le: return .lessEqual
+            case .gt: return .greater
+            case .ge: return .greaterEqual
+            default: return nil
+            }
+        }, { try $0.parseEquality() })
+    }
+
+    mutating func parseEquality() throws -> Expr {
+        try parseBinaryLevel({ $0 == .eq ? .equal : $0 == .ne ? .notEqual : nil }, { try $0.parseShift() })
+    }
+
+    mutating func parseShift() throws -> Expr {
+        try parseBinaryLevel({ $0 == .lshift ? .leftShift : $0 == .rshift ? .rightShift : nil }, { try $0.parseAdditive() })
+    }
+
+    mutating func parseAdditive() throws -> Expr {
+        try parseBinaryLevel({ $0 == .plus ? .plus : $0 == .minus ? .minus : nil }, { try $0.parseMultiplicative() })
+    }
+
+    mutating func parseMultiplicative() throws -> Expr {
+        try parseBinaryLevel({
+            switch $0 {
+            case .times: return .times
+            case .div: return .divide
+            case .mod: return .modulo
+            default: return nil
+            }
+        }, { try $0.parseMatch() })
+    }
+
+    mutating func parseMatch() throws -> Expr {
+        try parseBinaryLevel({ $0 == .match ? .matches : $0 == .noMatch ? .notMatches : nil }, { try $0.parseIn() })
+    }
+
+    mutating func parseIn() throws -> Expr {
+        try parseBinaryLevel({ $0 == .kwIn ? .in : nil }, { try $0.parseUnary() })
+    }
+
+    mutating func parseUnary() throws -> Expr {
+        let start = tok.start
+        switch kind {
+        case .not:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            let e = try parseUnary()
+            return Expr(.not(e), SourceRange(start, e.range.end))
+        case .minus:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            let e = try parseUnary()
+            return Expr(.unaryMinus(e), SourceRange(start, e.range.end))
+        case .times:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            let e = try parseUnary()
+            return Expr(.unfold(e), SourceRange(start, e.range.end))
+        default:
+            return try parsePostfix()
+        }
+    }
+
+    // MARK: - Postfix: access, method calls, selectors, collectors
+
+    mutating func parsePostfix() throws -> Expr {
+        var e = try parsePrimary()
+        while true {
+            switch kind {
+            case .lbrack where !tok.spaceBefore:
+                advance()
+                let keys = try parseElements(closing: .rbrack)
+                let close = try expect(.rbrack, "']'")
+                e = Expr(.access(e, keys), SourceRange(e.range.start, close.end))
+            case .dot:
+                advance()
+                let nameTok = tok
+                guard kind == .name || kind == .ref || kind.isKeyword || kind == .word else { throw syntaxError("a function name after '.'") }
+                advance()
+                let member = Expr(.name(text(nameTok)), nameTok.range)
+                let functor = Expr(.namedAccess(e, member), SourceRange(e.range.start, nameTok.end))
+                var args: [Expr] = []
+                var end = nameTok.end
+                if kind == .lparen && !tok.spaceBefore {
+                    advance()
+                    args = try parseElements(closing: .rparen)
+                    end = try expect(.rparen, "')'").end
+                }
+                var lambda: Expr? = nil
+                if kind == .pipe {
+                    let l = try parseLambda()
+                    lambda = l
+                    end = l.range.end
+                }
+                e = Expr(.callMethod(functor: functor, arguments: args, lambda: lambda, statement: false), SourceRange(e.range.start, end))
+            case .question:
+                advance()
+                guard kind == .lbrace else { throw syntaxError("'{' after '?'") }
+                advance()
+                var entries: [SelectorEntry] = []
+                while kind != .rbrace {
+                    let m = try parseAssignment()
+                    _ = try expect(.farrow, "'=>'")
+                    let v = try parseAssignment()
+                    entries.append(SelectorEntry(match: m, value: v))
+                    if kind == .comma { advance() } else { break }
+                }
+                let close = try expect(.rbrace, "'}'")
+                e = Expr(.selector(e, entries), SourceRange(e.range.start, close.end))
+            case .lcollect, .llcollect:
+                guard case .reference = e.kind else { return e }
+                let exported = kind == .llcollect
+                let open = tok
+                advance()
+                let closing: TokenKind = exported ? .rrcollect : .rcollect
+                var query: Expr? = nil
+                if kind != closing {
+                    query = try parseOr()
+                }
+                let close = try expect(closing, exported ? "'|>>'" : "'|>'")
+                let q = CollectQuery(exported: exported, expr: query, range: SourceRange(open.start, close.end))
+                e = Expr(.collect(type: e, query: q, operations: []), SourceRange(e.range.start, close.end))
+            default:
+                return e
+            }
+        }
+    }
+
+    /// Comma-separated expressions up to `closing` (not consumed), with a trailing comma allowed;
+    /// `key => value` runs become one hash, as in `[1, a => 2]` or `f(a => 1)`.
+    mutating func parseElements(closing: TokenKind) throws -> [Expr] {
+        var items: [Expr] = []
+        while kind != closing {
+            let e = try parseAssignment()
+            if kind == .farrow {
+                items.append(try parseUnbracedHash(firstKey: e))
+            } else {
+                items.append(e)
+            }
+            if kind == .comma {
+                advance()
+                continue
+            }
+            if kind != closing { throw syntaxError() }
+        }
+        return items
+    }
+
+    /// `k => v, k => v` without braces; stops at an element that is not a `=>` pair.
+    mutating func parseUnbracedHash(firstKey: Expr) throws -> Expr {
+        var entries: [KeyedEntry] = []
+        var key = firstKey
+        while true {
+            _ = try expect(.farrow, "'=>'")
+            let value = try parseAssignment()
+            entries.append(KeyedEntry(key: key, value: value))
+            // Continue only if the next element is another pair.
+            guard kind == .comma else { break }
+            let save = p
+            let saveDiagnostics = diagnostics
+            advance()
+            if let next = try? parseAssignment(), kind == .farrow {
+                key = next
+                continue
+            }
+            p = save
+            diagnostics = saveDiagnostics
+            break
+        }
+        return Expr(.hash(entries), firstKey.range.union(entries[entries.count - 1].value.range))
+    }
+
+    // MARK: - Primary expressions
+
+    mutating func parsePrimary() throws -> Expr {
+        let t = tok
+        switch t.kind {
+        case .number:
+            advance()
+            return try numberLiteral(t)
+        case .string:
+            advance()
+            return Expr(.string(t.value), t.range)
+        case .dqPre:
+            return try parseInterpolatedString()
+        case .heredoc:
+            advance()
+            let textExpr: Expr
+            if kind == .string {
+                textExpr = Expr(.string(tok.value), tok.range)
+                advance()
+            } else if kind == .dqPre {
+                textExpr = try parseInterpolatedString()
+            } else {
+                throw syntaxError("heredoc text")
+            }
+            return Expr(.heredoc(syntax: t.value, text: textExpr), SourceRange(t.start, textExpr.range.end))
+        case .variable:
+            advance()
+            return Expr(.variable(t.value), t.range)
+        case .regex:
+            advance()
+            return Expr(.regex(t.value), t.range)
+        case .kwTrue, .kwFalse:
+            advance()
+            return Expr(.boolean(t.kind == .kwTrue), t.range)
+        case .kwUndef:
+            advance()
+            return Expr(.undef, t.range)
+        case .kwDefault:
+            advance()
+            return Expr(.defaultLiteral, t.range)
+        case .kwPrivate, .kwAttr:
+            advance()
+            return Expr(.reservedWord(text(t)), t.range)
+        case .kwType, .kwFunction:
+            advance()
+            return Expr(.string(text(t)), t.range)
+        case .name, .word:
+            advance()
+            let nameExpr = Expr(.name(text(t)), t.range)
+            if kind == .lparen, !tok.spaceBefore || t.kind == .name {
+                return try parseCall(functor: nameExpr)
+            }
+            return nameExpr
+        case .ref:
+            advance()
+            let refExpr = Expr(.reference(text(t)), t.range)
+            if kind == .lparen, !tok.spaceBefore {
+                return try parseCall(functor: refExpr)
+            }
+            return refExpr
+        case .kwClass where peekKind() == .lbrace:
+            advance()
+            return Expr(.name("class"), t.range)
+        case .lparen:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            let inner = try parseAssignment()
+            let close = try expect(.rparen, "')'")
+            return Expr(.parenthesized(inner), SourceRange(t.start, close.end))
+        case .lbrack:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            let items = try parseElements(closing: .rbrack)
+            let close = try expect(.rbrack, "']'")
+            return Expr(.list(items), SourceRange(t.start, close.end))
+        case .lbrace:
+            advance()
+            try enter()
+            defer { depth -= 1 }
+            var entries: [KeyedEntry] = []
+            while kind != .rbrace {
+                let k = try parseAssignment()
+                _ = try expect(.farrow, "'=>'")
+                let v = try parseAssignment()
+                entries.append(KeyedEntry(key: k, value: v))
+                if kind == .comma { advance() } else if kind != .rbrace { throw syntaxError() }
+            }
+            let close = try expect(.rbrace, "'}'")
+            return Expr(.hash(entries), SourceRange(t.start, close.end))
+        case .kwIf:
+            return try parseIf()
+        case .kwUnless:
+            return try parseUnless()
+        case .kwCase:
+            return try parseCase()
+        case .pipe:
+            // A lambda in value position (only valid after a call; reported there).
+            throw syntaxError()
+        default:
+            throw syntaxError(t.kind == .eof ? nil : "an expression")
+        }
+    }
+
+    func numberLiteral(_ t: Token) throws -> Expr {
+        let s = text(t)
+        if s.hasPrefix("0x") || s.hasPrefix("0X") {
+            guard let v = Int(s.dropFirst(2), radix: 16) else { throw SyntaxError(offset: t.start, message: "Integer '\(s)' is out of range") }
+            return Expr(.integer(v, radix: 16), t.range)
+        }
+        if s.contains(".") || ((s.contains("e") || s.contains("E"))) {
+            guard let v = Double(s) else { throw SyntaxError(offset: t.start, message: "Illegal number '\(s)'") }
+            return Expr(.float(v), t.range)
+        }
+        if s.count > 1, s.hasPrefix("0") {
+            guard s.allSatisfy({ $0 >= "0" && $0 <= "7" }) else {
+                throw SyntaxError(offset: t.start, message: "Not a valid octal number: '\(s)'")
+            }
+            guard let v = Int(s.dropFirst(), radix: 8) else { throw SyntaxError(offset: t.start, message: "Integer '\(s)' is out of range") }
+            return Expr(.integer(v, radix: 8), t.range)
+        }
+        guard let v = Int(s) else { throw SyntaxError(offset: t.start, message: "Integer '\(s)' is out of range") }
+        return Expr(.integer(v, radix: 10), t.range)
+    }
+
+    /// `dqPre expr (dqMid expr)* dqPost` → `(cat 'pre' (str expr) … 'post')`.
+    mutating func parseInterpolatedString() throws -> Expr {
+        let first = tok
+        var segments: [Expr] = [Expr(.string(first.value), first.range)]
+        advance()
+        while true {
+            let e = try parseAssignment()
+            segments.append(Expr(.text(e), e.range))
+            let t = tok
+            switch t.kind {
+            case .dqMid:
+                segments.append(Expr(.string(t.value), t.range))
+                advance()
+            case .dqPost:
+                segments.append(Expr(.string(t.value), t.range))
+                advance()
+                return Expr(.concatenated(segments), SourceRange(first.start, t.end))
+            default:
+                throw syntaxError("'}' to close the interpolation")
+            }
+        }
+    }
+
+    mutating func parseCall(functor: Expr) throws -> Expr {
+        advance()  // (
+        let args = try parseElements(closing: .rparen)
+        var end = try expect(.rparen, "')'").end
+        var lambda: Expr? = nil
+        if kind == .pipe {
+            let l = try parseLambda()
+            lambda = l
+            end = l.range.end
+        }
+        return Expr(.call(functor: functor, arguments: args, lambda: lambda, statement: false), SourceRange(functor.range.start, end))
+    }
+
+    /// `|params| { body }`, optionally `|params| >> ReturnType { body }`.
+    mutating func parseLambda() throws -> Expr {
+        let open = try expect(.pipe, "'|'")
+        let params = try parseParameterList(closing: .pipe)
+        _ = try expect(.pipe, "'|'")
+        var returnType: Expr? = nil
+        if kind == .rshift {
+            advance()
+            returnType = try parseTypeExpression()
+        }
+        let (body, close) = try parseBraceBody()
+        return Expr(.lambda(parameters: params, returnType: returnType, body: body), SourceRange(open.start, close))
+    }
+
+    /// `{ statements }` → nil (empty), the single statement, or a block.
+    mutating func parseBraceBody() throws -> (Expr?, Int32) {
+        let open = try expect(.lbrace, "'{'")
+        try enter()
+        defer { depth -= 1 }
+        let statements = parseStatements()
+        let close = try expect(.rbrace, "'}'")
+        switch statements.count {
+        case 0: return (nil, close.end)
+        case 1: return (statements[0], close.end)
+        default: return (Expr(.block(statements), SourceRange(open.start, close.end)), close.end)
+        }
+    }
+
+    // MARK: - Conditionals
+
+    mutating func parseIf() throws -> Expr {
+        let start = tok.start
+        advance()  // if / elsif
+        let test = try parseAssignment()
+        let (then, thenEnd) = try parseBraceBody()
+        var end = thenEnd
+        var elseExpr: Expr? = nil
+        if kind == .kwElsif {
+            let nested = try parseIf()
+            elseExpr = nested
+            end = nested.range.end
+        } else if kind == .kwElse {
+            advance()
+            let (e, eEnd) = try parseBraceBody()
+            elseExpr = e
+            end = eEnd
+        }
+        return Expr(.ifExpr(test: test, then: then, else: elseExpr), SourceRange(start, end))
+    }
+
+    mutating func parseUnless() throws -> Expr {
+        let start = tok.start
+        advance()
+        let test = try parseAssignment()
+        let (then, thenEnd) = try parseBraceBody()
+        var end = thenEnd
+        var elseExpr: Expr? = nil
+        if kind == .kwElsif {
+            throw SyntaxError(offset: tok.start, message: "elsif not supported in unless expression")
+        }
+        if kind == .kwElse {
+            advance()
+            let (e, eEnd) = try parseBraceBody()
+            elseExpr = e
+            end = eEnd
+        }
+        return Expr(.unlessExpr(test: test, then: then, else: elseExpr), SourceRange(start, end))
+    }
+
+    mutating func parseCase() throws -> Expr {
+        let start = tok.start
+        advance()
+        let test = try parseAssignment()
+        _ = try expect(.lbrace, "'{'")
+        var options: [CaseOption] = []
+        while kind != .rbrace {
+            let optStart = tok.start
+            var values: [Expr] = []
+            while true {
+                values.append(try parseAssignment())
+                if kind == .comma {
+                    advance()
+                    if kind == .colon { break }
+                    continue
+                }
+                break
+            }
+            _ = try expect(.colon, "':' after the case values")
+            let (body, end) = try parseBraceBody()
+            options.append(CaseOption(values: values, then: body, range: SourceRange(optStart, end)))
+        }
+        let close = try expect(.rbrace, "'}'")
+        return Expr(.caseExpr(test: test, options: options), SourceRange(start, close.end))
+    }
+
+    // MARK: - Definitions
+
+    mutating func definitionName(_ what: String) throws -> (String, Token) {
+        let t = tok
+        switch t.kind {
+        case .name, .word:
+            advance()
+            var name = text(t)
+            if name.hasPrefix("::") { name.removeFirst(2) }
+            return (name, t)
+        default:
+            if t.kind.isKeyword {
+                throw SyntaxError(offset: t.start, message: "Syntax error at '\(text(t))'; the keyword '\(text(t))' cannot be used as the name of a \(what)")
+            }
+            throw syntaxError("the name of the \(what)")
+        }
+    }
+
+    /// Puppet qualifies a definition nested in a class with the class's name.
+    func qualified(_ name: String) -> String {
+        guard let outer = namespace.last, !outer.isEmpty else { return name }
+        return "\(outer)::\(name)"
+    }
+
+    mutating func parseClassDefinition() throws -> Expr {
+        let start = tok.start
+        advance()
+        let (rawName, _) = try definitionName("class")
+        let name = namespace.isEmpty ? rawName : qualified(rawName)
+        var params: [Parameter] = []
+        if kind == .lparen {
+            advance()
+            params = try parseParameterList(closing: .rparen)
+            _ = try expect(.rparen, "')'")
+        }
+        var parent: String? = nil
+        if kind == .kwInherits {
+            advance()
+            let t = tok
+            switch t.kind {
+            case .name, .word, .kwDefault:
+                parent = text(t)
+                advance()
+            case .string:
+                parent = t.value
+                advance()
+            default:
+                throw syntaxError("the name of the parent class")
+            }
+        }
+        namespace.append(name)
+        defer { namespace.removeLast() }
+        let (body, end) = try parseBraceBody()
+        return Expr(.classDefinition(name: name, parent: parent, parameters: params, body: body), SourceRange(start, end))
+    }
+
+    mutating func parseDefineDefinition() throws -> Expr {
+        let start = tok.start
+        advance()
+        let (rawName, _) = try definitionName("defined resource type")
+        let name = namespace.isEmpty ? rawName : qualified(rawName)
+        var params: [Parameter] = []
+        if kind == .lparen {
+            advance()
+            params = try parseParameterList(closing: .rparen)
+            _ = try expect(.rparen, "')'")
+        }
+        namespace.append(name)
+        defer { namespace.removeLast() }
+        let (body, end) = try parseBraceBody()
+        return Expr(.defineDefinition(name: name, parameters: params, body: body), SourceRange(start, end))
+    }
+
+    mutating func parseFunctionDefinition() throws -> Expr {
+        let start = tok.start
+        advance()
+        let (name, _) = try definitionName("function")
+        var params: [Parameter] = []
+        if kind == .lparen {
+            advance()
+            params = try parseParameterList(closing: .rparen)
+            _ = try expect(.rparen, "')'")
+        }
+        var returnType: Expr? = nil
+        if kind == .rshift {
+            advance()
+            returnType = try parseTypeExpression()
+        }
+        let (body, end) = try parseBraceBody()
+        return Expr(.functionDefinition(name: name, parameters: params, returnType: returnType, body: body), SourceRange(start, end))
+    }
+
+    mutating func parseTypeAlias() throws -> Expr {
+        let start = tok.start
+        advance()
+        let nameTok = tok
+        advance()
+        _ = try expect(.assign, "'='")
+        let type = try parseAssignment()
+        return Expr(.typeAlias(name: text(nameTok), type: type), SourceRange(start, max(nameTok.end, type.range.end)))
+    }
+
+    mutating func parseNodeDefinition() throws -> Expr {
+        let start = tok.start
+        advance()
+        var matches: [Expr] = []
+        while true {
+            matches.append(try parseHostMatch())
+            if kind == .comma {
+                advance()
+                if kind == .lbrace { break }
+                continue
+            }
+            break
+        }
+        if kind == .kwInherits {
+            throw SyntaxError(offset: tok.start, message: "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation")
+        }
+        let (body, end) = try parseBraceBody()
+        return Expr(.nodeDefinition(matches: matches, body: body), SourceRange(start, end))
+    }
+
+    /// A node name: a quoted string, a regex, `default`, or a dotted name such as `web01.example.com`.
+    mutating func parseHostMatch() throws -> Expr {
+        let t = tok
+        switch t.kind {
+        case .string:
+            advance()
+            return Expr(.string(t.value), t.range)
+        case .dqPre:
+            return try parseInterpolatedString()
+        case .regex:
+            advance()
+            return Expr(.regex(t.value), t.range)
+        case .kwDefault:
+            advance()
+            return Expr(.defaultLiteral, t.range)
+        case .name, .word, .number:
+            // Join adjacent names, numbers and dots: `www.example.com`, `10.0.0.1`.
+            var end = t.end
+            advance()
+            while (kind == .dot || kind == .name || kind == .word || kind == .number) && !tok.spaceBefore {
+                end = tok.end
+                advance()
+            }
+            let range = SourceRange(t.start, end)
+            return Expr(.string(file.text(range)), range)
+        default:
+            throw syntaxError("a node name")
+        }
+    }
+
+    /// `[Type] [*]$name [= default]`, comma separated, trailing comma allowed.
+    mutating func parseParameterList(closing: TokenKind) throws -> [Parameter] {
+        var params: [Parameter] = []
+        while kind != closing {
+            let start = tok.start
+            var type: Expr? = nil
+            if kind != .variable && kind != .times {
+                type = try parseTypeExpression()
+            }
+            var rest = false
+            if kind == .times {
+                rest = true
+                advance()
+            }
+            guard kind == .variable else { throw syntaxError("a parameter name ($name)") }
+            let name = tok.value
+            var end = tok.end
+            advance()
+            var value: Expr? = nil
+            if kind == .assign {
+                advance()
+                let v = try parseAssignment()
+                value = v
+                end = v.range.end
+            }
+            params.append(Parameter(name: name, type: type, value: value, capturesRest: rest, range: SourceRange(start, end)))
+            if kind == .comma {
+                advance()
+                continue
+            }
+            if kind != closing { throw syntaxError() }
+        }
+        return params
+    }
+
+    /// A type in a parameter list or after `>>`: a reference with optional access, e.g.
+    /// `Optional[Array[String]]`.
+    mutating func parseTypeExpression() throws -> Expr {
+        guard kind == .ref else { throw syntaxError("a type or a parameter name") }
+        let t = tok
+        advance()
+        var e = Expr(.reference(text(t)), t.range)
+        while kind == .lbrack {
+            advance()
+            let keys = try parseElements(closing: .rbrack)
+            let close = try expect(.rbrack, "']'")
+            e = Expr(.access(e, keys), SourceRange(t.start, close.end))
+        }
+        return e
+    }
+}

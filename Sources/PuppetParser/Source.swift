@@ -1,0 +1,82 @@
+/// A manifest's bytes plus a table of line starts, so that the compact byte offsets stored in
+/// tokens and AST nodes can be turned into line and column only when a human needs them.
+public final class SourceFile: @unchecked Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+    /// Byte offset of the first byte of every line; `lineStarts[0] == 0`.
+    public let lineStarts: [Int32]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+        var starts: [Int32] = [0]
+        starts.reserveCapacity(bytes.count / 24 + 1)
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
+            starts.append(Int32(i + 1))
+        }
+        self.lineStarts = starts
+    }
+
+    public convenience init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+
+    /// 1-based line and column of a byte offset. Columns count Unicode scalars, not bytes, as
+    /// Puppet (which works on Ruby character strings) does.
+    public func location(of offset: Int32) -> SourceLocation {
+        let off = max(0, min(Int(offset), bytes.count))
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(lineStarts[mid]) <= off { lo = mid } else { hi = mid - 1 }
+        }
+        let start = Int(lineStarts[lo])
+        var column = 1
+        var i = start
+        while i < off {
+            // Count only the lead bytes of UTF-8 sequences.
+            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return SourceLocation(path: path, line: lo + 1, column: column, offset: off)
+    }
+
+    /// The text of the (1-based) line, without its line break.
+    public func lineText(_ line: Int) -> String {
+        guard line >= 1, line <= lineStarts.count else { return "" }
+        let start = Int(lineStarts[line - 1])
+        var end = line < lineStarts.count ? Int(lineStarts[line]) - 1 : bytes.count
+        if end > start, end <= bytes.count, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+    }
+
+    /// The source text of a range, decoded leniently.
+    public func text(_ range: SourceRange) -> String {
+        let s = max(0, min(Int(range.start), bytes.count))
+        let e = max(s, min(Int(range.end), bytes.count))
+        return String(decoding: bytes[s..<e], as: UTF8.self)
+    }
+}
+
+/// A half-open byte range `[start, end)` in one `SourceFile`. Eight bytes, like go/token's Pos pairs.
+public struct SourceRange: Hashable, Sendable {
+    public var start: Int32
+    public var end: Int32
+    public init(_ start: Int32, _ end: Int32) {
+        self.start = start
+        self.end = end
+    }
+    public static let zero = SourceRange(0, 0)
+    public func union(_ other: SourceRange) -> SourceRange {
+        SourceRange(min(start, other.start), max(end, other.end))
+    }
+}
+
+/// A resolved position, for messages and JSON output.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var offset: Int
+    public var description: String { "\(path):\(line):\(column)" }
+}

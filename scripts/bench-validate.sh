@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# bench-validate.sh -- compare `mgmt-puppet validate` with `puppet parser validate`
+# on synthetic manifests of 1k / 10k / 100k resources (wall time and peak RSS).
+#
+# Usage: scripts/bench-validate.sh [--markdown FILE] [--sizes "1000 10000 100000"]
+#                                  [--runs N] [--no-puppet] [--no-ours]
+#
+#   --markdown FILE  also append the result table (markdown) to FILE
+#   --sizes LIST     resource counts to test (default: "1000 10000 100000")
+#   --runs N         runs per measurement, best wall time wins (default 3;
+#                    puppet runs only once for N >= 100000)
+#   --no-puppet      skip the Puppet half        --no-ours   skip our half
+#
+# Environment:
+#   MGMT_PUPPET  our binary (default: <repo>/.build/release/mgmt-puppet)
+#   PUPPET       reference puppet (default: puppet)
+#   SHARED_DIR   shared checkout holding tools/gen-manifest.py (default: <repo>/../shared)
+#
+# Manifests: python3 $SHARED_DIR/tools/gen-manifest.py --resources N --shape chain
+#            --root /tmp/bench-root --types file,exec,package,service
+# Wall time: best of the runs, measured with a nanosecond clock around
+#            `/usr/bin/time -f '%e %M'` (GNU time's %e has only 10 ms resolution).
+# RSS:       GNU time %M (max resident set size, KiB), max over the runs, shown in MiB.
+# A missing binary is skipped with a message and shown as "n/a".
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$script_dir/.." && pwd)"
+
+markdown=""
+sizes="1000 10000 100000"
+runs=3
+do_puppet=1
+do_ours=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --markdown) markdown="${2:?--markdown needs a file}"; shift 2 ;;
+    --markdown=*) markdown="${1#*=}"; shift ;;
+    --sizes) sizes="${2:?--sizes needs a list}"; shift 2 ;;
+    --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+    --no-puppet) do_puppet=0; shift ;;
+    --no-ours) do_ours=0; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+if [[ -n "$markdown" && "$markdown" != /* ]]; then markdown="$PWD/$markdown"; fi
+
+SHARED_DIR="${SHARED_DIR:-$repo_root/../shared}"
+GEN="$SHARED_DIR/tools/gen-manifest.py"
+[[ -f "$GEN" ]] || { echo "error: $GEN not found (set SHARED_DIR)" >&2; exit 1; }
+
+MGMT_PUPPET="${MGMT_PUPPET:-$repo_root/.build/release/mgmt-puppet}"
+PUPPET="${PUPPET:-puppet}"
+
+# GNU time (the bash keyword `time` cannot report peak RSS).
+if [[ ! -x /usr/bin/time ]]; then
+  echo "/usr/bin/time missing; installing Debian package 'time'..." >&2
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get install -y -o DPkg::Lock::Timeout=600 time >&2
+fi
+
+have_cmd() { if [[ "$1" == */* ]]; then [[ -x "$1" ]]; else command -v "$1" >/dev/null 2>&1; fi; }
+
+if [[ $do_ours -eq 1 ]] && ! have_cmd "$MGMT_PUPPET"; then
+  echo "NOTE: our binary '$MGMT_PUPPET' does not exist or is not executable;" \
+       "skipping the mgmt-puppet half (build it with 'swift build -c release' or set MGMT_PUPPET)." >&2
+  do_ours=0
+fi
+if [[ $do_puppet -eq 1 ]] && ! have_cmd "$PUPPET"; then
+  echo "NOTE: '$PUPPET' not found; skipping the Puppet half (apt-get install puppet)." >&2
+  do_puppet=0
+fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/bench-validate.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+now_ns() { date +%s%N; }
+
+# measure LABEL RUNS CMD... -> prints "best_wall_s max_rss_kib" (or "fail fail")
+measure() {
+  local label="$1" n="$2"; shift 2
+  local best="" maxrss=0 i t0 t1 wall rss rc
+  for ((i = 1; i <= n; i++)); do
+    t0=$(now_ns)
+    rc=0
+    /usr/bin/time -o "$TMP/time.out" -f '%e %M' "$@" >"$TMP/run.log" 2>&1 || rc=$?
+    t1=$(now_ns)
+    if [[ $rc -ne 0 ]]; then
+      echo "  $label: FAILED (exit $rc): $*" >&2
+      sed 's/^/    | /' "$TMP/run.log" | head -n 20 >&2
+      echo "fail fail"; return 0
+    fi
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+    rss=$(awk 'END { print $2 }' "$TMP/time.out")
+    echo "  $label run $i/$n: wall ${wall}s (time %e: $(awk 'END{print $1}' "$TMP/time.out")s), maxrss ${rss} KiB" >&2
+    if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best="$wall"; fi
+    (( rss > maxrss )) && maxrss=$rss
+  done
+  echo "$best $maxrss"
+}
+
+ratio() { # ratio A B -> A/B with 2 decimals, or n/a
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "n/a"; exit }
+    printf "%.2f", a / b }'
+}
+mib() { awk -v k="$1" 'BEGIN { if (k !~ /^[0-9]+$/) print "n/a"; else printf "%.1f", k / 1024 }'; }
+
+declare -A ours_wall ours_rss pup_wall pup_rss
+for N in $sizes; do
+  f="$TMP/$N.pp"
+  python3 "$GEN" --resources "$N" --shape chain --root /tmp/bench-root \
+    --types file,exec,package,service >"$f"
+  echo "N=$N: $(wc -l <"$f") lines, $(du -k "$f" | cut -f1) KiB" >&2
+  ours_wall[$N]=n/a; ours_rss[$N]=n/a; pup_wall[$N]=n/a; pup_rss[$N]=n/a
+  if [[ $do_ours -eq 1 ]]; then
+    read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" validate "$f")
+    ours_wall[$N]=$w; ours_rss[$N]=$r
+  fi
+  if [[ $do_puppet -eq 1 ]]; then
+    pr=$runs; (( N >= 100000 )) && pr=1
+    read -r w r < <(measure "puppet" "$pr" "$PUPPET" parser validate "$f")
+    pup_wall[$N]=$w; pup_rss[$N]=$r
+  fi
+done
+
+# ----- report -----
+hdr=("N" "ours wall s" "ours RSS MB" "puppet wall s" "puppet RSS MB" "speed ratio (puppet/ours)" "memory ratio (puppet/ours)")
+rows=()
+for N in $sizes; do
+  rows+=("$N|${ours_wall[$N]}|$(mib "${ours_rss[$N]}")|${pup_wall[$N]}|$(mib "${pup_rss[$N]}")|$(ratio "${pup_wall[$N]}" "${ours_wall[$N]}")|$(ratio "${pup_rss[$N]}" "${ours_rss[$N]}")")
+done
+
+growth_line() { # growth of a measurement between the two largest default sizes
+  local -n arr=$1
+  if [[ -n "${arr[100000]:-}" && -n "${arr[10000]:-}" ]]; then
+    ratio "${arr[100000]}" "${arr[10000]}"
+  else
+    echo "n/a"
+  fi
+}
+g_ours=$(growth_line ours_wall); g_ours_mem=$(growth_line ours_rss)
+g_pup=$(growth_line pup_wall);   g_pup_mem=$(growth_line pup_rss)
+
+puppet_version="n/a"; [[ $do_puppet -eq 1 ]] && puppet_version=$("$PUPPET" --version 2>/dev/null | head -n1)
+
+echo
+printf '%-8s %12s %12s %14s %14s %12s %13s\n' "N" "ours wall s" "ours RSS MB" "puppet wall s" "puppet RSS MB" "speed ratio" "memory ratio"
+for row in "${rows[@]}"; do
+  IFS='|' read -r a b c d e f g <<<"$row"
+  printf '%-8s %12s %12s %14s %14s %12s %13s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g"
+done
+echo "growth ours(100k)/ours(10k): wall $g_ours, RSS $g_ours_mem   (puppet: wall $g_pup, RSS $g_pup_mem; 10.00 = linear)"
+echo "(ratios are puppet/ours; wall = best of $runs runs, puppet once for N>=100000; RSS = max over runs; puppet $puppet_version)"
+
+if [[ -n "$markdown" ]]; then
+  {
+    echo
+    echo "### validate benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s), puppet $puppet_version"
+    echo
+    echo "| ${hdr[0]} | ${hdr[1]} | ${hdr[2]} | ${hdr[3]} | ${hdr[4]} | ${hdr[5]} | ${hdr[6]} |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    for row in "${rows[@]}"; do echo "| ${row//|/ | } |"; done
+    echo
+    echo "Growth ours(100k)/ours(10k): wall $g_ours, RSS $g_ours_mem (puppet: wall $g_pup, RSS $g_pup_mem; 10.00 = linear)."
+    echo "Manifests: \`gen-manifest.py --shape chain --types file,exec,package,service\`; wall = best of $runs runs (puppet once for N >= 100000), RSS = max over runs."
+  } >>"$markdown"
+  echo "appended markdown table to $markdown" >&2
+fi
