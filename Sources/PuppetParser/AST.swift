@@ -70,7 +70,8 @@ public final class Expr: @unchecked Sendable {
         // Definitions
         case classDefinition(name: String, parent: String?, parameters: [Parameter], body: Expr?)
         case defineDefinition(name: String, parameters: [Parameter], body: Expr?)
-        case nodeDefinition(matches: [Expr], body: Expr?)
+        /// `parent` is the removed `node a inherits b` form, kept so that it can be reported.
+        case nodeDefinition(matches: [Expr], parent: Expr?, body: Expr?)
         case functionDefinition(name: String, parameters: [Parameter], returnType: Expr?, body: Expr?)
         case typeAlias(name: String, type: Expr)
     }

@@ -36,13 +36,15 @@ public enum Dumper {
         case .defaultLiteral: return .atom(":default")
         case let .regex(r): return .atom("/\(r)/")
         case let .name(n): return .atom(n)
-        case let .reference(r): return .atom(r.lowercased())
+        case let .reference(r): return .atom(r)
         case let .reservedWord(w): return .list([.atom("reserved"), .atom(w)])
         case let .variable(v): return .atom("$" + v)
-        case let .concatenated(segments): return .list([.atom("cat")] + segments.map(item))
+        case let .concatenated(segments):
+            // Puppet's factory drops the empty text between adjacent interpolations.
+            return .list([.atom("cat")] + segments.filter { if case .string("") = $0.kind { return false }; return true }.map(item))
         case let .text(inner): return .list([.atom("str"), item(inner)])
         case let .heredoc(syntax, text):
-            return .list([.atom("@(\(syntax))"), .indent, .brk, .list([.atom("sublocated"), item(text)]), .dedent, .brk])
+            return .list([.atom("@(\(syntax))"), .indent, .brk, item(text), .dedent, .brk])
         case let .list(items): return .list([.atom("[]")] + items.map(item))
         case let .hash(entries): return .list([.atom("{}")] + entries.map { .list([item($0.key), item($0.value)]) })
         case let .parenthesized(inner): return item(inner)
@@ -119,9 +121,10 @@ public enum Dumper {
         case let .collect(type, query, operations):
             var q: [Item] = [.atom(query.exported ? "<<| |>>" : "<| |>")]
             if let qe = query.expr { q.append(item(qe)) }
-            var r: [Item] = [.atom("collect"), item(type), .indent, .brk, .list(q), .indent]
-            for op in operations { r += [.brk, operation(op)] }
-            r += [.dedent, .dedent]
+            // Puppet's dumper never prints a collector's override block (it calls `operations`
+            // with a block that is never run), so neither do we.
+            _ = operations
+            let r: [Item] = [.atom("collect"), item(type), .indent, .brk, .list(q), .indent, .dedent, .dedent]
             return .list(r)
         case let .classDefinition(name, parent, parameters, body):
             var r: [Item] = [.atom("class"), .atom(name)]
@@ -134,8 +137,11 @@ public enum Dumper {
             if !parameters.isEmpty { r.append(.list([.atom("parameters")] + parameters.map(parameter))) }
             r.append(body.map(item) ?? .list([]))
             return .list(r)
-        case let .nodeDefinition(matches, body):
-            return .list([.atom("node"), .list([.atom("matches")] + matches.map(item)), body.map(item) ?? .list([])])
+        case let .nodeDefinition(matches, parent, body):
+            var r: [Item] = [.atom("node"), .list([.atom("matches")] + matches.map(item))]
+            if let parent { r.append(.list([.atom("parent"), item(parent)])) }
+            r.append(body.map(item) ?? .list([]))
+            return .list(r)
         case let .functionDefinition(name, parameters, returnType, body):
             var r: [Item] = [.atom("function"), .atom(name)]
             if !parameters.isEmpty { r.append(.list([.atom("parameters")] + parameters.map(parameter))) }

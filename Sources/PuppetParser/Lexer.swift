@@ -17,22 +17,27 @@ public struct Lexer {
     var heredocResume: Int?
     var spaceBefore = true
     var nesting = 0
+    /// Start of the outermost token being lexed (a string with interpolations spans many).
+    var topTokenStart = 0
+    /// Where that token started when the first error was found.
+    var errorCutoff: Int?
 
     static let maxNesting = 200
 
-    public static func tokenize(_ file: SourceFile) -> (tokens: [Token], diagnostics: DiagnosticList) {
+    public static func tokenize(_ file: SourceFile) -> (tokens: [Token], diagnostics: DiagnosticList, errorCutoff: Int?) {
         var lx = Lexer(file: file, b: file.bytes)
         lx.tokens.reserveCapacity(file.bytes.count / 4)
         // A UTF-8 byte order mark is not part of the program.
         if lx.b.count >= 3, lx.b[0] == 0xEF, lx.b[1] == 0xBB, lx.b[2] == 0xBF { lx.pos = 3 }
         lx.lexTokens(untilClosingBrace: false)
         lx.tokens.append(Token(kind: .eof, start: Int32(lx.b.count), end: Int32(lx.b.count), spaceBefore: true, value: ""))
-        return (lx.tokens, lx.diagnostics)
+        return (lx.tokens, lx.diagnostics, lx.errorCutoff)
     }
 
     // MARK: - Main loop
 
     mutating func error(_ offset: Int, _ message: String) {
+        if errorCutoff == nil { errorCutoff = topTokenStart }
         diagnostics.add(Diagnostic(at: Int32(offset), in: file, message))
     }
 
@@ -57,6 +62,8 @@ public struct Lexer {
                 } else if c == UInt8(ascii: "{") {
                     braces += 1
                 }
+            } else if nesting == 0 {
+                topTokenStart = pos
             }
             lexOne()
         }
@@ -235,6 +242,12 @@ public struct Lexer {
             ok = true
             if peek(0) == UInt8(ascii: ":"), peek(1) == UInt8(ascii: ":"), isWord(peek(2)) { pos += 2 } else { break }
         }
+        if !ok, pos < b.count, b[pos] >= 0x80 {
+            // `$ü`: Puppet stops at the letter it cannot read.
+            error(pos, "Syntax error at ''")
+            emit(.error, start)
+            return
+        }
         if !ok {
             pos = nameStart
             error(start, "Illegal variable name, The given name '' does not conform to the naming rule /^((::)?[a-z]\\w*)*((::)?[a-z_]\\w*)$/")
@@ -267,9 +280,15 @@ public struct Lexer {
         unclosedQuote(start, "'")
     }
 
-    mutating func unclosedQuote(_ start: Int, _ quote: String) {
-        let followed = String(decoding: b[(start + 1)..<min(b.count, start + 21)], as: UTF8.self)
-        error(start, "Unclosed quote after \"\(quote)\" followed by '\(followed)'")
+    /// Puppet reports an unclosed string just after its quote, or after the last token read
+    /// inside it (an interpolation), and only once: what follows is swallowed by the string.
+    mutating func unclosedQuote(_ start: Int, _ quote: String, after lastInside: Token? = nil) {
+        if !diagnostics.hasErrors {
+            let at = lastInside.map { Int($0.end) } ?? start + 1
+            let what = lastInside.map { String(file.text($0.range).trimmingPrefix("$")) } ?? quote
+            let followed = String(decoding: b[min(b.count, at)..<min(b.count, at + 5)], as: UTF8.self)
+            error(at, "Unclosed quote after '\(what)' followed by '\(followed)...'")
+        }
         pos = b.count
         emit(.error, start)
     }
@@ -303,8 +322,11 @@ public struct Lexer {
 
         while pos < limit {
             if atLineStart && margin > 0 {
+                // The margin is removed only from lines that have all of it; a line indented less
+                // keeps its blanks (as in Puppet).
                 var m = 0
-                while m < margin, pos < limit, b[pos] == UInt8(ascii: " ") || b[pos] == UInt8(ascii: "\t") { pos += 1; m += 1 }
+                while m < margin, pos + m < limit, b[pos + m] == UInt8(ascii: " ") || b[pos + m] == UInt8(ascii: "\t") { m += 1 }
+                if m == margin { pos += m }
                 atLineStart = false
                 continue
             }
@@ -381,7 +403,7 @@ public struct Lexer {
             pos += 1
         }
         if terminator != nil {
-            unclosedQuote(start, "\"")
+            unclosedQuote(start, "\"", after: segments > 0 ? tokens.last : nil)
             return
         }
         flush(&self, segments == 0 ? .string : .dqPost)
@@ -445,7 +467,7 @@ public struct Lexer {
                 }
             }
         }
-        if !lexTokens(untilClosingBrace: true) {
+        if !lexTokens(untilClosingBrace: true), !diagnostics.hasErrors {
             error(open, "Unclosed interpolation: '${' without a matching '}'")
         }
     }
@@ -500,8 +522,15 @@ public struct Lexer {
             tag = String(tag.dropFirst().dropLast())
         }
         guard !tag.isEmpty, !tag.contains("\"") else { return false }
-        if !syntax.isEmpty, !(syntax.first!.isLowercase && syntax.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "+" })) {
-            error(start, "Heredoc syntax specification has invalid format")
+        // Puppet's header pattern: the syntax is `[a-z][a-zA-Z0-9_+]+`, escapes are letters and `$`.
+        let syntaxOK = syntax.isEmpty || (syntax.count >= 2 && syntax.first!.isASCII && syntax.first!.isLowercase
+            && syntax.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "+") })
+        let flagsOK = flags.map { $0.trimmingBlanksSubstring().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") } } ?? true
+        if !syntaxOK || !flagsOK {
+            error(close + 1, "Invalid syntax in heredoc expected @(endtag[:syntax][/escapes])")
+            pos = close + 1
+            emit(.error, start)
+            return true
         }
         var escapes: Escapes = []
         if let f = flags {
@@ -552,7 +581,7 @@ public struct Lexer {
             if e >= b.count { break }
             line = e + 1
         }
-        error(start, "Heredoc without end-tagged line")
+        error(bodyStart, "Heredoc without end-tagged line")
         tokens.append(Token(kind: .string, start: Int32(pos), end: Int32(pos), spaceBefore: false, value: ""))
         pos = b.count
         return true

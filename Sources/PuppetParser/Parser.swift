@@ -23,27 +23,35 @@ public struct Parser {
     struct SyntaxError: Error {
         let offset: Int32
         let message: String
+        /// At a token the lexer already reported: nothing more to say.
+        var silent = false
     }
 
     /// Parses a whole file. The result always has a body or diagnostics, never a trap.
-    public static func parse(_ file: SourceFile) -> Program {
-        let (tokens, lexDiagnostics) = Lexer.tokenize(file)
-        var parser = Parser(file: file, toks: tokens, diagnostics: lexDiagnostics)
+    /// `validate` adds the checks `puppet parser validate` makes after parsing (see Validator).
+    public static func parse(_ file: SourceFile, validate: Bool = true) -> Program {
+        let (tokens, lexDiagnostics, lexCutoff) = Lexer.tokenize(file)
+        var parser = Parser(file: file, toks: tokens, diagnostics: DiagnosticList())
         let statements = parser.parseStatements(topLevel: true)
+        // Puppet lexes lazily, so a lexical error ends the parse where its token starts; our
+        // parser, which runs on all the tokens, must not report what comes after that.
+        var all = lexDiagnostics
+        for d in parser.diagnostics.items where lexCutoff.map({ d.offset < Int32($0) }) ?? true { all.add(d) }
+        parser.diagnostics = all
         let body: Expr?
         switch statements.count {
         case 0: body = nil
         case 1: body = statements[0]
         default: body = Expr(.block(statements), statements[0].range.union(statements[statements.count - 1].range))
         }
-        if let body, !parser.diagnostics.hasErrors {
+        if validate, let body, !parser.diagnostics.hasErrors {
             Validator.validate(body, file: file, into: &parser.diagnostics)
         }
         return Program(file: file, body: body, diagnostics: parser.diagnostics.sorted())
     }
 
-    public static func parse(path: String, text: String) -> Program {
-        parse(SourceFile(path: path, text: text))
+    public static func parse(path: String, text: String, validate: Bool = true) -> Program {
+        parse(SourceFile(path: path, text: text), validate: validate)
     }
 
     // MARK: - Token helpers
@@ -75,6 +83,7 @@ public struct Parser {
 
     func syntaxError(_ expected: String? = nil) -> SyntaxError {
         let t = tok
+        if t.kind == .error { return SyntaxError(offset: t.start, message: "", silent: true) }
         var message = t.kind == .eof ? "Syntax error at end of input" : "Syntax error at \(describe(t))"
         if let expected { message += "; expected \(expected)" }
         return SyntaxError(offset: t.start, message: message)
@@ -120,7 +129,7 @@ public struct Parser {
                 // parseStatement); a stray comma here is an error.
                 if kind == .comma { throw syntaxError() }
             } catch let e as SyntaxError {
-                diagnostics.add(Diagnostic(at: e.offset, in: file, e.message))
+                if !e.silent { diagnostics.add(Diagnostic(at: e.offset, in: file, e.message)) }
                 recover(from: before, topLevel: topLevel)
             } catch {
                 recover(from: before, topLevel: topLevel)
@@ -182,6 +191,9 @@ public struct Parser {
             return try parseFunctionDefinition()
         case .kwType where peekKind() == .ref:
             return try parseTypeAlias()
+        case .kwType where peekKind() == .name:
+            advance()
+            throw syntaxError()
         case .name:
             let name = text(tok)
             if Parser.statementCalls.contains(name) {
@@ -194,14 +206,13 @@ public struct Parser {
         return markStatement(e)
     }
 
-    /// A call used as a statement prints as `invoke` (its value is not needed).
+    /// A function call used as a statement prints as `invoke` (its value is not needed).
     func markStatement(_ e: Expr) -> Expr {
         switch e.kind {
         case let .call(f, args, lambda, false):
             return Expr(.call(functor: f, arguments: args, lambda: lambda, statement: true), e.range)
-        case let .callMethod(f, args, lambda, false):
-            return Expr(.callMethod(functor: f, arguments: args, lambda: lambda, statement: true), e.range)
         default:
+            // Puppet prints method calls as `call-method` even as statements.
             return e
         }
     }
@@ -218,7 +229,7 @@ public struct Parser {
         switch next.kind {
         case .lparen where !next.spaceBefore:
             return nil
-        case .assign, .plusAssign, .minusAssign, .farrow, .parrow, .lbrace, .comma, .dot, .question,
+        case .assign, .plusAssign, .minusAssign, .farrow, .parrow, .comma, .dot, .question,
              .inEdge, .inEdgeSub, .outEdge, .outEdgeSub, .eq, .ne, .match, .noMatch, .lt, .gt, .le, .ge,
              .plus, .minus, .div, .mod, .lshift, .rshift, .kwAnd, .kwOr, .kwIn, .colon, .rparen, .rbrack, .pipe:
             if next.kind == .minus || next.kind == .times { break }
@@ -231,11 +242,23 @@ public struct Parser {
         let functor = Expr(.name(name), nameTok.range)
         advance()
         var args: [Expr] = []
-        if startsExpression(kind) {
+        if kind == .lbrace {
+            // `notice {a => 1}`: Puppet reads the braces like a resource body, so bare-word keys
+            // become strings.
+            args = [stringKeyed(try parsePrimary())]
+        } else if startsExpression(kind) {
             args = try parseCallArgumentsWithoutParens()
         }
         let end = args.last?.range.end ?? nameTok.end
         return Expr(.call(functor: functor, arguments: args, lambda: nil, statement: true), SourceRange(nameTok.start, end))
+    }
+
+    func stringKeyed(_ e: Expr) -> Expr {
+        guard case let .hash(entries) = e.kind else { return e }
+        return Expr(.hash(entries.map { entry in
+            if case let .name(n) = entry.key.kind { return KeyedEntry(key: Expr(.string(n), entry.key.range), value: entry.value) }
+            return entry
+        }), e.range)
     }
 
     func startsExpression(_ k: TokenKind) -> Bool {
@@ -252,12 +275,8 @@ public struct Parser {
     mutating func parseCallArgumentsWithoutParens() throws -> [Expr] {
         var args: [Expr] = []
         while true {
-            let e = try parseAssignment()
-            if kind == .farrow {
-                args.append(try parseUnbracedHash(firstKey: e))
-            } else {
-                args.append(e)
-            }
+            // Unlike `f(a => 1)`, `f a => 1` is a syntax error in Puppet.
+            args.append(try parseAssignment())
             if kind == .comma, startsExpression(peekKind()) {
                 advance()
                 continue
@@ -296,9 +315,15 @@ public struct Parser {
             advance()
         }
         let e = try parseAssignment()
+        // `name {}` is a name followed by an empty hash (the validator explains the likely
+        // mistake, a resource without a title).
+        if kind == .lbrace, peekKind() == .rbrace, case .name = e.kind, form == .regular {
+            return e
+        }
         if kind == .lbrace {
             switch e.kind {
-            case .name, .reference, .access:
+            case .name, .reference, .access, .variable:
+                // `$type { $title: … }` declares a resource of a computed type.
                 return try parseResourceBody(type: e, form: form, start: start)
             case let .collect(type, query, ops) where form == .regular && ops.isEmpty:
                 advance()
@@ -373,6 +398,8 @@ public struct Parser {
     /// `name => value, name +> value, * => hash` (trailing comma allowed).
     mutating func parseAttributeOperations() throws -> [AttributeOperation] {
         var ops: [AttributeOperation] = []
+        // Puppet accepts a comma right after the title's colon: `title:, attr => v`.
+        if kind == .comma { advance() }
         while kind != .rbrace && kind != .semicolon && kind != .eof {
             let nameTok = tok
             let isSplat: Bool
@@ -444,7 +471,39 @@ public struct Parser {
     }
 
     mutating func parseAnd() throws -> Expr {
-        try parseBinaryLevel({ $0 == .kwAnd ? .and : nil }, { try $0.parseComparison() })
+        try parseBinaryLevel({ $0 == .kwAnd ? .and : nil }, { try $0.parseSelector() })
+    }
+
+    /// `x ? { m => v, … }` or `x ? m => v`. Puppet's grammar makes the selector bind looser than
+    /// every comparison and arithmetic operator (`1+2 ? …` selects on `1+2`) but tighter than
+    /// `and`/`or`.
+    mutating func parseSelector() throws -> Expr {
+        var e = try parseComparison()
+        while kind == .question {
+            advance()
+            var entries: [SelectorEntry] = []
+            let end: Int32
+            if kind == .lbrace {
+                advance()
+                if kind == .rbrace { throw syntaxError("a selector entry") }
+                while kind != .rbrace {
+                    let m = try parseAssignment()
+                    _ = try expect(.farrow, "'=>'")
+                    let v = try parseAssignment()
+                    entries.append(SelectorEntry(match: m, value: v))
+                    if kind == .comma { advance() } else { break }
+                }
+                end = try expect(.rbrace, "'}'").end
+            } else {
+                let m = try parseComparison()
+                _ = try expect(.farrow, "'=>'")
+                let v = try parseComparison()
+                entries.append(SelectorEntry(match: m, value: v))
+                end = v.range.end
+            }
+            e = Expr(.selector(e, entries), SourceRange(e.range.start, end))
+        }
+        return e
     }
 
     mutating func parseComparison() throws -> Expr {
@@ -524,6 +583,7 @@ public struct Parser {
             switch kind {
             case .lbrack where !tok.spaceBefore:
                 advance()
+                if kind == .rbrack { throw syntaxError("an index or key") }
                 let keys = try parseElements(closing: .rbrack)
                 let close = try expect(.rbrack, "']'")
                 e = Expr(.access(e, keys), SourceRange(e.range.start, close.end))
@@ -548,20 +608,6 @@ public struct Parser {
                     end = l.range.end
                 }
                 e = Expr(.callMethod(functor: functor, arguments: args, lambda: lambda, statement: false), SourceRange(e.range.start, end))
-            case .question:
-                advance()
-                guard kind == .lbrace else { throw syntaxError("'{' after '?'") }
-                advance()
-                var entries: [SelectorEntry] = []
-                while kind != .rbrace {
-                    let m = try parseAssignment()
-                    _ = try expect(.farrow, "'=>'")
-                    let v = try parseAssignment()
-                    entries.append(SelectorEntry(match: m, value: v))
-                    if kind == .comma { advance() } else { break }
-                }
-                let close = try expect(.rbrace, "'}'")
-                e = Expr(.selector(e, entries), SourceRange(e.range.start, close.end))
             case .lcollect, .llcollect:
                 guard case .reference = e.kind else { return e }
                 let exported = kind == .llcollect
@@ -670,18 +716,22 @@ public struct Parser {
             return Expr(.reservedWord(text(t)), t.range)
         case .kwType, .kwFunction:
             advance()
+            if kind == .lparen, !tok.spaceBefore {
+                return try parseCall(functor: Expr(.name(text(t)), t.range))
+            }
             return Expr(.string(text(t)), t.range)
         case .name, .word:
             advance()
             let nameExpr = Expr(.name(text(t)), t.range)
-            if kind == .lparen, !tok.spaceBefore || t.kind == .name {
+            // `f (x)` is a call too, but a `(` that starts a line begins a new expression.
+            if kind == .lparen, !tok.spaceBefore || (t.kind == .name && !startsLine(tok)) {
                 return try parseCall(functor: nameExpr)
             }
             return nameExpr
         case .ref:
             advance()
             let refExpr = Expr(.reference(text(t)), t.range)
-            if kind == .lparen, !tok.spaceBefore {
+            if kind == .lparen, !tok.spaceBefore || !startsLine(tok) {
                 return try parseCall(functor: refExpr)
             }
             return refExpr
@@ -797,12 +847,13 @@ public struct Parser {
             advance()
             returnType = try parseTypeExpression()
         }
-        let (body, close) = try parseBraceBody()
+        let (body, close) = try parseBraceBody(alwaysBlock: true)
         return Expr(.lambda(parameters: params, returnType: returnType, body: body), SourceRange(open.start, close))
     }
 
-    /// `{ statements }` → nil (empty), the single statement, or a block.
-    mutating func parseBraceBody() throws -> (Expr?, Int32) {
+    /// `{ statements }` → nil (empty), the single statement, or a block. Definitions and lambdas
+    /// (`alwaysBlock`) keep even a single statement in a block, as Puppet's parser does.
+    mutating func parseBraceBody(alwaysBlock: Bool = false) throws -> (Expr?, Int32) {
         let open = try expect(.lbrace, "'{'")
         try enter()
         defer { depth -= 1 }
@@ -810,7 +861,7 @@ public struct Parser {
         let close = try expect(.rbrace, "'}'")
         switch statements.count {
         case 0: return (nil, close.end)
-        case 1: return (statements[0], close.end)
+        case 1 where !alwaysBlock: return (statements[0], close.end)
         default: return (Expr(.block(statements), SourceRange(open.start, close.end)), close.end)
         }
     }
@@ -889,9 +940,8 @@ public struct Parser {
         switch t.kind {
         case .name, .word:
             advance()
-            var name = text(t)
-            if name.hasPrefix("::") { name.removeFirst(2) }
-            return (name, t)
+            // Kept as written: the validator rejects `::x`, `x-y` and `_x`, as Puppet does.
+            return (text(t), t)
         default:
             if t.kind.isKeyword {
                 throw SyntaxError(offset: t.start, message: "Syntax error at '\(text(t))'; the keyword '\(text(t))' cannot be used as the name of a \(what)")
@@ -934,7 +984,7 @@ public struct Parser {
         }
         namespace.append(name)
         defer { namespace.removeLast() }
-        let (body, end) = try parseBraceBody()
+        let (body, end) = try parseBraceBody(alwaysBlock: true)
         return Expr(.classDefinition(name: name, parent: parent, parameters: params, body: body), SourceRange(start, end))
     }
 
@@ -949,9 +999,10 @@ public struct Parser {
             params = try parseParameterList(closing: .rparen)
             _ = try expect(.rparen, "')'")
         }
-        namespace.append(name)
+        // Only classes qualify the names of definitions nested in them; defines do not.
+        namespace.append("")
         defer { namespace.removeLast() }
-        let (body, end) = try parseBraceBody()
+        let (body, end) = try parseBraceBody(alwaysBlock: true)
         return Expr(.defineDefinition(name: name, parameters: params, body: body), SourceRange(start, end))
     }
 
@@ -970,7 +1021,7 @@ public struct Parser {
             advance()
             returnType = try parseTypeExpression()
         }
-        let (body, end) = try parseBraceBody()
+        let (body, end) = try parseBraceBody(alwaysBlock: true)
         return Expr(.functionDefinition(name: name, parameters: params, returnType: returnType, body: body), SourceRange(start, end))
     }
 
@@ -997,11 +1048,14 @@ public struct Parser {
             }
             break
         }
+        // `node a inherits b` parses (the validator rejects it, naming the removed construct).
+        var parent: Expr? = nil
         if kind == .kwInherits {
-            throw SyntaxError(offset: tok.start, message: "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation")
+            advance()
+            parent = try parseHostMatch()
         }
-        let (body, end) = try parseBraceBody()
-        return Expr(.nodeDefinition(matches: matches, body: body), SourceRange(start, end))
+        let (body, end) = try parseBraceBody(alwaysBlock: true)
+        return Expr(.nodeDefinition(matches: matches, parent: parent, body: body), SourceRange(start, end))
     }
 
     /// A node name: a quoted string, a regex, `default`, or a dotted name such as `web01.example.com`.
@@ -1020,15 +1074,19 @@ public struct Parser {
             advance()
             return Expr(.defaultLiteral, t.range)
         case .name, .word, .number:
-            // Join adjacent names, numbers and dots: `www.example.com`, `10.0.0.1`.
+            // Names, numbers and dots make one host name: `www.example.com`, `10.0.0.1` (Puppet
+            // also accepts blanks around the dots).
+            var parts = [text(t)]
             var end = t.end
             advance()
-            while (kind == .dot || kind == .name || kind == .word || kind == .number) && !tok.spaceBefore {
+            while kind == .dot {
+                advance()
+                guard kind == .name || kind == .word || kind == .number || kind.isKeyword else { throw syntaxError("a node name after '.'") }
+                parts.append(text(tok))
                 end = tok.end
                 advance()
             }
-            let range = SourceRange(t.start, end)
-            return Expr(.string(file.text(range)), range)
+            return Expr(.string(parts.joined(separator: ".")), SourceRange(t.start, end))
         default:
             throw syntaxError("a node name")
         }

@@ -8,67 +8,164 @@ enum Validator {
         diagnostics = v.diagnostics
     }
 
+    /// Resource metaparameters, which class and define parameters may not shadow.
+    static let metaparameters: Set<String> = [
+        "alias", "audit", "before", "loglevel", "noop", "notify", "require", "schedule", "stage", "subscribe", "tag",
+    ]
+
     enum Context { case topLevel, classBody, other }
 
     struct Walker {
         let file: SourceFile
         var diagnostics: DiagnosticList
+        /// Classes and defines seen in this file, to report a second definition of the same name.
+        var definitions: Set<String> = []
 
         mutating func error(_ e: Expr, _ message: String) {
             diagnostics.add(Diagnostic(at: e.range.start, in: file, message))
+        }
+
+        mutating func error(at offset: Int32, _ message: String) {
+            diagnostics.add(Diagnostic(at: offset, in: file, message))
+        }
+
+        /// Offset of `op` in the source between two offsets (for errors Puppet reports at an
+        /// operator rather than at the start of the expression).
+        func offset(of op: String, from start: Int32, to end: Int32) -> Int32 {
+            let needle = Array(op.utf8)
+            let b = file.bytes
+            var i = Int(start)
+            while i + needle.count <= min(Int(end), b.count) {
+                if Array(b[i..<(i + needle.count)]) == needle { return Int32(i) }
+                i += 1
+            }
+            return start
+        }
+
+        mutating func checkDuplicateDefinition(_ kind: String, _ name: String, _ e: Expr) {
+            let key = name.lowercased()
+            if !definitions.insert(key).inserted {
+                error(e, "\(kind) '\(name)' is already defined; cannot redefine")
+            }
         }
 
         mutating func check(_ e: Expr?, context: Context) {
             guard let e else { return }
             switch e.kind {
             case let .block(statements):
-                for s in statements.dropLast() where isIdem(s) {
-                    error(s, "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
+                for (i, s) in statements.dropLast().enumerated() where isIdem(s) {
+                    if case let .name(n) = s.kind, case .hash = statements[i + 1].kind {
+                        error(s, "This expression is invalid. Did you try declaring a '\(n)' resource without a title?")
+                    } else {
+                        error(s, "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
+                    }
                 }
                 for s in statements { check(s, context: context) }
                 return
-            case let .classDefinition(_, _, params, body):
+            case let .classDefinition(name, _, params, body):
                 if context == .other { notTopLevel(e) }
-                checkParameters(params)
+                checkDefinitionName(name, "Host Class Definition", e)
+                checkParameters(params, owner: "Host Class Definition", definition: name, builtIn: ["title", "name"])
+                checkDuplicateDefinition("Class", name, e)
                 check(body, context: .classBody)
                 return
-            case let .defineDefinition(_, params, body):
+            case let .defineDefinition(name, params, body):
                 if context == .other { notTopLevel(e) }
-                checkParameters(params)
+                checkDefinitionName(name, "'define' expression", e)
+                checkParameters(params, owner: "'define' expression", definition: name, builtIn: ["title", "name"])
+                checkDuplicateDefinition("Definition", name, e)
                 check(body, context: .other)
                 return
-            case let .nodeDefinition(_, body):
-                if context != .topLevel { notTopLevel(e) }
+            case let .nodeDefinition(matches, parent, body):
+                if context == .other { notTopLevel(e) }
+                for m in matches { checkHostname(m) }
+                if let parent {
+                    error(parent, "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation")
+                }
                 check(body, context: .other)
                 return
-            case let .functionDefinition(_, params, _, body):
-                if context != .topLevel { error(e, "Function definitions may only appear at toplevel") }
-                checkParameters(params)
+            case let .functionDefinition(name, params, _, body):
+                if context != .topLevel { error(e, "A Function Definition may only appear at toplevel") }
+                checkDefinitionName(name, "Function Definition", e)
+                checkParameters(params, owner: nil, definition: nil, builtIn: [])
                 check(body, context: .other)
                 return
             case let .typeAlias(_, type):
-                if context != .topLevel { error(e, "Type aliases may only appear at toplevel") }
+                if context != .topLevel { error(e, "A Type Alias may only appear at toplevel") }
                 check(type, context: .other)
                 return
-            case let .assignment(_, target, _):
+            case let .variable(name):
+                if !Validator.isValidVariableName(name) {
+                    error(e, "Illegal variable name, The given name '\(name)' does not conform to the naming rule /^((::)?[a-z]\\w*)*((::)?[a-z_]\\w*)$/")
+                }
+            case let .lambda(params, _, _):
+                checkParameters(params, owner: nil, definition: nil, builtIn: [])
+            case let .assignment(op, target, value):
+                if op != .assign {
+                    error(at: offset(of: op.rawValue, from: target.range.end, to: value.range.start),
+                          "The operator '\(op.rawValue)' is no longer supported. See http://links.puppet.com/remove-plus-equals")
+                }
                 checkAssignable(target)
+            case let .resourceDefaults(form, _, _), let .resourceOverride(form, _, _):
+                if form != .regular { error(e, "Resource Defaults are not virtualizable") }
+            case let .resource(form, type, _):
+                if form != .regular, case let .name(n) = type.kind, n == "class" {
+                    error(e, "Classes are not virtualizable")
+                }
             default:
                 break
             }
             for c in e.children { check(c, context: .other) }
         }
 
+        /// Definition names: `[a-z]\w*` segments joined by `::`.
+        mutating func checkDefinitionName(_ name: String, _ what: String, _ e: Expr) {
+            let ok = name.split(separator: ":", omittingEmptySubsequences: false).enumerated().allSatisfy { i, seg in
+                if i % 2 == 1 { return seg.isEmpty }
+                guard let f = seg.unicodeScalars.first, f >= "a" && f <= "z" else { return false }
+                return seg.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
+            }
+            if !ok { error(e, "Unacceptable name. The name '\(name)' is unacceptable as the name of a \(what)") }
+        }
+
         mutating func notTopLevel(_ e: Expr) {
             error(e, "Classes, definitions, and nodes may only appear at toplevel or inside other classes")
         }
 
-        mutating func checkParameters(_ params: [Parameter]) {
+        /// Duplicates, `*$rest` placement, and names Puppet reserves. `owner` names a class or
+        /// define (where captures-rest and built-in names are not allowed).
+        mutating func checkParameters(_ params: [Parameter], owner: String?, definition: String?, builtIn: Set<String>) {
             var seen = Set<String>()
-            for p in params {
+            for (i, p) in params.enumerated() {
                 if !seen.insert(p.name).inserted {
-                    diagnostics.add(Diagnostic(at: p.range.start, in: file, "The parameter '\(p.name)' is declared more than once in the parameter list"))
+                    error(at: p.range.start, "The parameter '\(p.name)' is declared more than once in the parameter list")
                 }
+                if p.capturesRest {
+                    if let owner {
+                        error(at: p.range.start, "Parameter $\(p.name) has 'captures rest' - not supported in a \(owner == "'define' expression" ? "Resource Type Definition" : owner)")
+                    } else if i != params.count - 1 {
+                        error(at: p.range.start, "Parameter $\(p.name) is not last, and has 'captures rest'")
+                    }
+                }
+                if let owner, builtIn.contains(p.name) {
+                    error(at: p.range.start, "The parameter $\(p.name) redefines a built in parameter in the \(owner)")
+                }
+                if let definition, Validator.metaparameters.contains(p.name) {
+                    error(at: p.range.start, "\(p.name) is a metaparameter; please choose another parameter name in the \(definition) definition")
+                }
+                check(p.type, context: .other)
                 check(p.value, context: .other)
+            }
+        }
+
+        /// Node names: letters, digits, `_`, `-` and `.` only (regexes and `default` aside).
+        mutating func checkHostname(_ m: Expr) {
+            guard case let .string(name) = m.kind else { return }
+            let ok = !name.isEmpty && name.unicodeScalars.allSatisfy {
+                ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "."
+            }
+            if !ok {
+                error(m, "The hostname '\(name)' contains illegal characters (only letters, digits, '_', '-', and '.' are allowed)")
             }
         }
 
@@ -78,10 +175,12 @@ enum Validator {
                 if let first = name.first, first.isNumber {
                     error(target, "Illegal attempt to assign to the numeric match result variable '$\(name)'. Numeric variables are not assignable")
                 } else if name.contains("::") {
-                    error(target, "Illegal attempt to assign to '$\(name)'. Cannot assign to variables in other namespaces")
+                    error(target, "Illegal attempt to assign to '\(name)'. Cannot assign to variables in other namespaces")
                 }
             case let .list(items):
                 for i in items { checkAssignable(i) }
+            case .access:
+                error(target, "Illegal attempt to assign via [index/key]. Not an assignable reference")
             default:
                 error(target, "Illegal attempt to assign to '\(article(label(target)))'. Not an assignable reference")
             }
@@ -91,6 +190,24 @@ enum Validator {
             let vowel = s.first.map { "AEIOUaeiou".contains($0) } ?? false
             return (vowel ? "an " : "a ") + s
         }
+    }
+
+    /// Puppet's rule for variable names: `/^((::)?[a-z]\w*)*((::)?[a-z_]\w*)$/`, or all digits
+    /// (match results `$0`, `$1`, …).
+    static func isValidVariableName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        func isLower(_ c: UInt8) -> Bool { c >= 97 && c <= 122 }
+        func isWordByte(_ c: UInt8) -> Bool { isLower(c) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 }
+        if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return true }
+        var segments = bytes.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        // "::" splits into an empty piece between two colons; drop those (and a leading "::").
+        segments = segments.enumerated().filter { !($0.element.isEmpty && ($0.offset == 0 || $0.offset % 2 == 1)) }.map(\.element)
+        for (i, seg) in segments.enumerated() {
+            guard let f = seg.first else { return false }
+            if !(isLower(f) || (i == segments.count - 1 && f == 95)) { return false }
+            if !seg.allSatisfy(isWordByte) { return false }
+        }
+        return !segments.isEmpty
     }
 
     /// Expressions with no side effect (Puppet's `idem`): their value is lost unless they come last.
@@ -171,7 +288,7 @@ extension Expr {
         case let .collect(type, q, ops): return [type] + [q.expr].compactMap { $0 } + ops.map(\.value)
         case let .classDefinition(_, _, params, body), let .defineDefinition(_, params, body):
             return params.flatMap { [$0.type, $0.value].compactMap { $0 } } + [body].compactMap { $0 }
-        case let .nodeDefinition(m, body): return m + [body].compactMap { $0 }
+        case let .nodeDefinition(m, parent, body): return m + [parent, body].compactMap { $0 }
         case let .functionDefinition(_, params, rt, body):
             return params.flatMap { [$0.type, $0.value].compactMap { $0 } } + [rt, body].compactMap { $0 }
         case let .typeAlias(_, t): return [t]
