@@ -231,8 +231,7 @@ public struct Parser {
             return nil
         case .assign, .plusAssign, .minusAssign, .farrow, .parrow, .comma, .dot, .question,
              .inEdge, .inEdgeSub, .outEdge, .outEdgeSub, .eq, .ne, .match, .noMatch, .lt, .gt, .le, .ge,
-             .plus, .minus, .div, .mod, .lshift, .rshift, .kwAnd, .kwOr, .kwIn, .colon, .rparen, .rbrack, .pipe:
-            if next.kind == .minus || next.kind == .times { break }
+             .plus, .minus, .times, .div, .mod, .lshift, .rshift, .kwAnd, .kwOr, .kwIn, .colon, .rparen, .rbrack, .pipe:
             return nil
         case .lbrack where !next.spaceBefore:
             return nil
@@ -242,6 +241,12 @@ public struct Parser {
         let functor = Expr(.name(name), nameTok.range)
         advance()
         var args: [Expr] = []
+        if !startsExpression(kind) {
+            // A bare `include` or `return` is a name, as in Puppet (which then reports it as an
+            // expression without effect).
+            p -= 1
+            return nil
+        }
         if kind == .lbrace {
             // `notice {a => 1}`: Puppet reads the braces like a resource body, so bare-word keys
             // become strings.
@@ -456,97 +461,81 @@ public struct Parser {
         return Expr(.assignment(op, left, right), left.range.union(right.range))
     }
 
-    mutating func parseBinaryLevel(_ ops: (TokenKind) -> BinaryOperator?, _ next: (inout Parser) throws -> Expr) throws -> Expr {
-        var left = try next(&self)
-        while let op = ops(kind) {
+    /// Binding power of a binary operator (or the selector `?`), higher binds tighter, after
+    /// egrammar.ra: `or` < `and` < `?` < comparison < `==` `!=` < shifts < `+` `-` < `*` `/` `%`
+    /// < `=~` `!~` < `in`.
+    static func binaryOperator(_ k: TokenKind) -> (BinaryOperator?, Int)? {
+        switch k {
+        case .kwOr: return (.or, 1)
+        case .kwAnd: return (.and, 2)
+        case .question: return (nil, 3)
+        case .lt: return (.less, 4)
+        case .le: return (.lessEqual, 4)
+        case .gt: return (.greater, 4)
+        case .ge: return (.greaterEqual, 4)
+        case .eq: return (.equal, 5)
+        case .ne: return (.notEqual, 5)
+        case .lshift: return (.leftShift, 6)
+        case .rshift: return (.rightShift, 6)
+        case .plus: return (.plus, 7)
+        case .minus: return (.minus, 7)
+        case .times: return (.times, 8)
+        case .div: return (.divide, 8)
+        case .mod: return (.modulo, 8)
+        case .match: return (.matches, 9)
+        case .noMatch: return (.notMatches, 9)
+        case .kwIn: return (.in, 10)
+        default: return nil
+        }
+    }
+
+    mutating func parseOr() throws -> Expr {
+        try parseBinary(minPower: 1)
+    }
+
+    /// Precedence climbing over the binary operators. The selector `x ? {…}` is an operator with
+    /// a low left binding power (`1+2 ? …` selects on `1+2`) whose result can still be the left
+    /// operand of any operator that follows (`$t ? {…} != x` compares the selection), which is
+    /// how Puppet's LALR grammar resolves it.
+    mutating func parseBinary(minPower: Int) throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        var left = try parseUnary()
+        while let (op, power) = Parser.binaryOperator(kind), power >= minPower {
             advance()
-            let right = try next(&self)
+            guard let op else {
+                left = try parseSelectorEntries(left)
+                continue
+            }
+            let right = try parseBinary(minPower: power + 1)
             left = Expr(.binary(op, left, right), left.range.union(right.range))
         }
         return left
     }
 
-    mutating func parseOr() throws -> Expr {
-        try parseBinaryLevel({ $0 == .kwOr ? .or : nil }, { try $0.parseAnd() })
-    }
-
-    mutating func parseAnd() throws -> Expr {
-        try parseBinaryLevel({ $0 == .kwAnd ? .and : nil }, { try $0.parseSelector() })
-    }
-
-    /// `x ? { m => v, … }` or `x ? m => v`. Puppet's grammar makes the selector bind looser than
-    /// every comparison and arithmetic operator (`1+2 ? …` selects on `1+2`) but tighter than
-    /// `and`/`or`.
-    mutating func parseSelector() throws -> Expr {
-        var e = try parseComparison()
-        while kind == .question {
+    /// After `?`: `{ m => v, … }`, or a single `m => v` without braces.
+    mutating func parseSelectorEntries(_ left: Expr) throws -> Expr {
+        var entries: [SelectorEntry] = []
+        let end: Int32
+        if kind == .lbrace {
             advance()
-            var entries: [SelectorEntry] = []
-            let end: Int32
-            if kind == .lbrace {
-                advance()
-                if kind == .rbrace { throw syntaxError("a selector entry") }
-                while kind != .rbrace {
-                    let m = try parseAssignment()
-                    _ = try expect(.farrow, "'=>'")
-                    let v = try parseAssignment()
-                    entries.append(SelectorEntry(match: m, value: v))
-                    if kind == .comma { advance() } else { break }
-                }
-                end = try expect(.rbrace, "'}'").end
-            } else {
-                let m = try parseComparison()
+            if kind == .rbrace { throw syntaxError("a selector entry") }
+            while kind != .rbrace {
+                let m = try parseAssignment()
                 _ = try expect(.farrow, "'=>'")
-                let v = try parseComparison()
+                let v = try parseAssignment()
                 entries.append(SelectorEntry(match: m, value: v))
-                end = v.range.end
+                if kind == .comma { advance() } else { break }
             }
-            e = Expr(.selector(e, entries), SourceRange(e.range.start, end))
+            end = try expect(.rbrace, "'}'").end
+        } else {
+            let m = try parseBinary(minPower: 4)
+            _ = try expect(.farrow, "'=>'")
+            let v = try parseBinary(minPower: 4)
+            entries.append(SelectorEntry(match: m, value: v))
+            end = v.range.end
         }
-        return e
-    }
-
-    mutating func parseComparison() throws -> Expr {
-        try parseBinaryLevel({
-            switch $0 {
-            case .lt: return .less
-            case .le: return .lessEqual
-            case .gt: return .greater
-            case .ge: return .greaterEqual
-            default: return nil
-            }
-        }, { try $0.parseEquality() })
-    }
-
-    mutating func parseEquality() throws -> Expr {
-        try parseBinaryLevel({ $0 == .eq ? .equal : $0 == .ne ? .notEqual : nil }, { try $0.parseShift() })
-    }
-
-    mutating func parseShift() throws -> Expr {
-        try parseBinaryLevel({ $0 == .lshift ? .leftShift : $0 == .rshift ? .rightShift : nil }, { try $0.parseAdditive() })
-    }
-
-    mutating func parseAdditive() throws -> Expr {
-        try parseBinaryLevel({ $0 == .plus ? .plus : $0 == .minus ? .minus : nil }, { try $0.parseMultiplicative() })
-    }
-
-    mutating func parseMultiplicative() throws -> Expr {
-        try parseBinaryLevel({
-            switch $0 {
-            case .times: return .times
-            case .div: return .divide
-            case .mod: return .modulo
-            default: return nil
-            }
-        }, { try $0.parseMatch() })
-    }
-
-    mutating func parseMatch() throws -> Expr {
-        try parseBinaryLevel({ $0 == .match ? .matches : $0 == .noMatch ? .notMatches : nil }, { try $0.parseIn() })
-    }
-
-    mutating func parseIn() throws -> Expr {
-        try parseBinaryLevel({ $0 == .kwIn ? .in : nil }, { try $0.parseUnary() })
+        return Expr(.selector(left, entries), SourceRange(left.range.start, end))
     }
 
     mutating func parseUnary() throws -> Expr {
@@ -587,6 +576,10 @@ public struct Parser {
                 let keys = try parseElements(closing: .rbrack)
                 let close = try expect(.rbrack, "']'")
                 e = Expr(.access(e, keys), SourceRange(e.range.start, close.end))
+                // `Integer[0, 100]('10')`: a parameterized type called as a function.
+                if kind == .lparen, !tok.spaceBefore {
+                    e = try parseCall(functor: e)
+                }
             case .dot:
                 advance()
                 let nameTok = tok

@@ -20,6 +20,25 @@ enum Validator {
         var diagnostics: DiagnosticList
         /// Classes and defines seen in this file, to report a second definition of the same name.
         var definitions: Set<String> = []
+        var nodeNames: Set<String> = []
+
+        /// The last statement of a class, define or node body must have an effect.
+        mutating func checkLastNotIdem(_ body: Expr?, _ container: String) {
+            guard let body else { return }
+            let last: Expr
+            if case let .block(statements) = body.kind, let l = statements.last { last = l } else { last = body }
+            if Validator.isIdem(last) {
+                error(at: position(of: last), "This \(label(last)) has no effect. \(container) can not end with a value-producing expression without other effect")
+            }
+        }
+
+        /// Where Puppet places an expression in messages: binary expressions at their operator.
+        func position(of e: Expr) -> Int32 {
+            if case let .binary(op, l, r) = e.kind {
+                return offset(of: op.rawValue, from: l.range.end, to: r.range.start)
+            }
+            return e.range.start
+        }
 
         mutating func error(_ e: Expr, _ message: String) {
             diagnostics.add(Diagnostic(at: e.range.start, in: file, message))
@@ -57,7 +76,7 @@ enum Validator {
                     if case let .name(n) = s.kind, case .hash = statements[i + 1].kind {
                         error(s, "This expression is invalid. Did you try declaring a '\(n)' resource without a title?")
                     } else {
-                        error(s, "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
+                        error(at: position(of: s), "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
                     }
                 }
                 for s in statements { check(s, context: context) }
@@ -65,6 +84,7 @@ enum Validator {
             case let .classDefinition(name, _, params, body):
                 if context == .other { notTopLevel(e) }
                 checkDefinitionName(name, "Host Class Definition", e)
+                checkLastNotIdem(body, "A Host Class Definition")
                 checkParameters(params, owner: "Host Class Definition", definition: name, builtIn: ["title", "name"])
                 checkDuplicateDefinition("Class", name, e)
                 check(body, context: .classBody)
@@ -72,6 +92,7 @@ enum Validator {
             case let .defineDefinition(name, params, body):
                 if context == .other { notTopLevel(e) }
                 checkDefinitionName(name, "'define' expression", e)
+                checkLastNotIdem(body, "A 'define' expression")
                 checkParameters(params, owner: "'define' expression", definition: name, builtIn: ["title", "name"])
                 checkDuplicateDefinition("Definition", name, e)
                 check(body, context: .other)
@@ -79,6 +100,19 @@ enum Validator {
             case let .nodeDefinition(matches, parent, body):
                 if context == .other { notTopLevel(e) }
                 for m in matches { checkHostname(m) }
+                checkLastNotIdem(body, "A Node Definition")
+                for m in matches {
+                    let key: String, shown: String
+                    switch m.kind {
+                    case let .string(s): (key, shown) = ("'" + s.lowercased(), s)
+                    case let .regex(r): (key, shown) = ("/" + r, "/\(r)/")
+                    case .defaultLiteral: (key, shown) = (":default", "default")
+                    default: continue
+                    }
+                    if !nodeNames.insert(key).inserted {
+                        error(m, "Node '\(shown)' is already defined; cannot redefine")
+                    }
+                }
                 if let parent {
                     error(parent, "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation")
                 }
@@ -87,11 +121,15 @@ enum Validator {
             case let .functionDefinition(name, params, _, body):
                 if context != .topLevel { error(e, "A Function Definition may only appear at toplevel") }
                 checkDefinitionName(name, "Function Definition", e)
-                checkParameters(params, owner: nil, definition: nil, builtIn: [])
+                checkDuplicateDefinition("Function", name, e)
+                checkParameters(params, owner: nil, definition: "", builtIn: [])
                 check(body, context: .other)
                 return
-            case let .typeAlias(_, type):
+            case let .typeAlias(name, type):
                 if context != .topLevel { error(e, "A Type Alias may only appear at toplevel") }
+                if !Validator.isTypeName(name) {
+                    error(at: offset(of: name, from: e.range.start, to: e.range.end), "Unacceptable name. The name '\(name)' is unacceptable as the name of a Type Alias")
+                }
                 check(type, context: .other)
                 return
             case let .variable(name):
@@ -137,11 +175,19 @@ enum Validator {
         mutating func checkParameters(_ params: [Parameter], owner: String?, definition: String?, builtIn: Set<String>) {
             var seen = Set<String>()
             for (i, p) in params.enumerated() {
+                if p.name.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    error(at: p.range.start, "The numeric parameter name '$\(p.name)' cannot be used (clashes with numeric match result variables)")
+                } else if !Validator.isParameterName(p.name) {
+                    error(at: p.range.start, "Illegal parameter name. The given name '\(p.name)' does not conform to the naming rule /^[a-z_]\\w*$/")
+                }
+                if let value = p.value { checkNoAssignment(value) }
                 if !seen.insert(p.name).inserted {
                     error(at: p.range.start, "The parameter '\(p.name)' is declared more than once in the parameter list")
                 }
                 if p.capturesRest {
-                    if let owner {
+                    if owner == nil && definition == "" {
+                        // Functions may take `*$rest` anywhere (Puppet 7 accepts it).
+                    } else if let owner {
                         error(at: p.range.start, "Parameter $\(p.name) has 'captures rest' - not supported in a \(owner == "'define' expression" ? "Resource Type Definition" : owner)")
                     } else if i != params.count - 1 {
                         error(at: p.range.start, "Parameter $\(p.name) is not last, and has 'captures rest'")
@@ -150,12 +196,22 @@ enum Validator {
                 if let owner, builtIn.contains(p.name) {
                     error(at: p.range.start, "The parameter $\(p.name) redefines a built in parameter in the \(owner)")
                 }
-                if let definition, Validator.metaparameters.contains(p.name) {
+                if let definition, !definition.isEmpty, Validator.metaparameters.contains(p.name) {
                     error(at: p.range.start, "\(p.name) is a metaparameter; please choose another parameter name in the \(definition) definition")
                 }
                 check(p.type, context: .other)
                 check(p.value, context: .other)
             }
+        }
+
+        /// Default values are rvalues: an assignment anywhere in them is an error (at its `=`).
+        mutating func checkNoAssignment(_ e: Expr) {
+            if case let .assignment(op, l, r) = e.kind {
+                error(at: offset(of: op.rawValue, from: l.range.end, to: r.range.start), "Assignment not allowed here")
+                return
+            }
+            if case .lambda = e.kind { return }
+            for c in e.children { checkNoAssignment(c) }
         }
 
         /// Node names: letters, digits, `_`, `-` and `.` only (regexes and `default` aside).
@@ -192,6 +248,20 @@ enum Validator {
         }
     }
 
+    static func isParameterName(_ name: String) -> Bool {
+        guard let f = name.unicodeScalars.first, (f >= "a" && f <= "z") || f == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
+    }
+
+    /// Type names: `[A-Z]\w*` segments joined by `::`.
+    static func isTypeName(_ name: String) -> Bool {
+        name.split(separator: ":", omittingEmptySubsequences: false).enumerated().allSatisfy { i, seg in
+            if i % 2 == 1 { return seg.isEmpty }
+            guard let f = seg.unicodeScalars.first, f >= "A" && f <= "Z" else { return false }
+            return seg.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
+        }
+    }
+
     /// Puppet's rule for variable names: `/^((::)?[a-z]\w*)*((::)?[a-z_]\w*)$/`, or all digits
     /// (match results `$0`, `$1`, …).
     static func isValidVariableName(_ name: String) -> Bool {
@@ -215,7 +285,7 @@ enum Validator {
         switch e.kind {
         case .string, .integer, .float, .boolean, .undef, .defaultLiteral, .regex, .name, .reference,
              .variable, .concatenated, .list, .hash, .access, .binary, .not, .unaryMinus, .selector, .nop,
-             .heredoc, .reservedWord:
+             .heredoc, .reservedWord, .unfold:
             return true
         case let .parenthesized(inner):
             return isIdem(inner)
@@ -251,6 +321,7 @@ enum Validator {
             default: return "Comparison Expression"
             }
         case .not: return "'!' expression"
+        case .unfold: return "Unfold Expression"
         case .unaryMinus: return "Unary Minus"
         case .selector: return "Selector Expression"
         case .ifExpr: return "'if' statement"
