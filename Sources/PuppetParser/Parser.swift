@@ -327,7 +327,9 @@ public struct Parser {
         }
         if kind == .lbrace {
             switch e.kind {
-            case .name, .reference, .access, .variable:
+            case .name, .reference, .access:
+                return try parseResourceBody(type: e, form: form, start: start)
+            case .variable where !bodyStartsWithAttributeOperation() && peekKind() != .rbrace:
                 // `$type { $title: … }` declares a resource of a computed type.
                 return try parseResourceBody(type: e, form: form, start: start)
             case let .collect(type, query, ops) where form == .regular && ops.isEmpty:
@@ -339,11 +341,26 @@ public struct Parser {
                 break
             }
         }
+        if kind == .lbrace, form == .regular {
+            var invalid = false
+            if case .call = e.kind { invalid = true }
+            if case .variable = e.kind { invalid = true }
+            if invalid {
+                throw SyntaxError(offset: e.range.start, message: "Expression is not valid as a resource, resource-default, or resource-override")
+            }
+        }
         if form != .regular {
             let word = form == .virtual ? "Virtual (@)" : "Exported (@@)"
             throw SyntaxError(offset: start, message: "\(word) can only be applied to a Resource Expression")
         }
         return e
+    }
+
+    /// At `{`: does the body start like `name =>` (defaults or override) rather than a title?
+    func bodyStartsWithAttributeOperation() -> Bool {
+        let a = peekKind(1), b = peekKind(2)
+        let isName = a == .name || a == .word || a == .ref || a.isKeyword
+        return (isName && (b == .farrow || b == .parrow)) || (a == .times && b == .farrow)
     }
 
     func isAttributeOperationStart() -> Bool {
@@ -1089,7 +1106,6 @@ public struct Parser {
     mutating func parseParameterList(closing: TokenKind) throws -> [Parameter] {
         var params: [Parameter] = []
         while kind != closing {
-            let start = tok.start
             var type: Expr? = nil
             if kind != .variable && kind != .times {
                 type = try parseTypeExpression()
@@ -1100,6 +1116,8 @@ public struct Parser {
                 advance()
             }
             guard kind == .variable else { throw syntaxError("a parameter name ($name)") }
+            // Puppet places a parameter at its variable (after any type and `*`).
+            let start = tok.start
             let name = tok.value
             var end = tok.end
             advance()

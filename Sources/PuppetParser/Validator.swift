@@ -5,6 +5,10 @@ enum Validator {
     static func validate(_ body: Expr, file: SourceFile, into diagnostics: inout DiagnosticList) {
         var v = Walker(file: file, diagnostics: diagnostics)
         v.check(body, context: .topLevel)
+        // Redefinitions are found by Puppet's loader, after validation passed.
+        if !v.diagnostics.hasErrors {
+            for d in v.redefinitions { v.diagnostics.add(d) }
+        }
         diagnostics = v.diagnostics
     }
 
@@ -21,6 +25,7 @@ enum Validator {
         /// Classes and defines seen in this file, to report a second definition of the same name.
         var definitions: Set<String> = []
         var nodeNames: Set<String> = []
+        var redefinitions: [Diagnostic] = []
 
         /// The last statement of a class, define or node body must have an effect.
         mutating func checkLastNotIdem(_ body: Expr?, _ container: String) {
@@ -32,12 +37,21 @@ enum Validator {
             }
         }
 
-        /// Where Puppet places an expression in messages: binary expressions at their operator.
+        /// Where Puppet places an expression in messages: binary expressions at their operator,
+        /// method calls at their `.`, accesses where their receiver is.
         func position(of e: Expr) -> Int32 {
-            if case let .binary(op, l, r) = e.kind {
+            switch e.kind {
+            case let .binary(op, l, r):
                 return offset(of: op.rawValue, from: l.range.end, to: r.range.start)
+            case let .access(l, _):
+                return position(of: l)
+            case let .callMethod(f, _, _, _):
+                return position(of: f)
+            case let .namedAccess(l, r):
+                return offset(of: ".", from: l.range.end, to: r.range.start)
+            default:
+                return e.range.start
             }
-            return e.range.start
         }
 
         mutating func error(_ e: Expr, _ message: String) {
@@ -63,8 +77,8 @@ enum Validator {
 
         mutating func checkDuplicateDefinition(_ kind: String, _ name: String, _ e: Expr) {
             let key = name.lowercased()
-            if !definitions.insert(key).inserted {
-                error(e, "\(kind) '\(name)' is already defined; cannot redefine")
+            if !definitions.insert(kind + ":" + key).inserted {
+                redefinitions.append(Diagnostic(at: e.range.start, in: file, "\(kind) '\(name)' is already defined; cannot redefine"))
             }
         }
 
@@ -110,7 +124,7 @@ enum Validator {
                     default: continue
                     }
                     if !nodeNames.insert(key).inserted {
-                        error(m, "Node '\(shown)' is already defined; cannot redefine")
+                        redefinitions.append(Diagnostic(at: m.range.start, in: file, "Node '\(shown)' is already defined; cannot redefine"))
                     }
                 }
                 if let parent {
@@ -126,9 +140,10 @@ enum Validator {
                 check(body, context: .other)
                 return
             case let .typeAlias(name, type):
-                if context != .topLevel { error(e, "A Type Alias may only appear at toplevel") }
+                let at = offset(of: name, from: e.range.start + 4, to: e.range.end)
+                if context != .topLevel { error(at: at, "A Type Alias may only appear at toplevel") }
                 if !Validator.isTypeName(name) {
-                    error(at: offset(of: name, from: e.range.start, to: e.range.end), "Unacceptable name. The name '\(name)' is unacceptable as the name of a Type Alias")
+                    error(at: at, "Unacceptable name. The name '\(name)' is unacceptable as the name of a Type Alias")
                 }
                 check(type, context: .other)
                 return
@@ -238,7 +253,7 @@ enum Validator {
             case .access:
                 error(target, "Illegal attempt to assign via [index/key]. Not an assignable reference")
             default:
-                error(target, "Illegal attempt to assign to '\(article(label(target)))'. Not an assignable reference")
+                error(at: position(of: target), "Illegal attempt to assign to '\(article(label(target)))'. Not an assignable reference")
             }
         }
 
@@ -311,7 +326,7 @@ enum Validator {
         case .variable: return "Variable"
         case .list: return "Array Expression"
         case .hash: return "Hash Expression"
-        case .access: return "Access Expression"
+        case .access: return "'[]' expression"
         case let .binary(op, _, _):
             switch op {
             case .plus, .minus, .times, .divide, .modulo, .leftShift, .rightShift: return "'\(op.rawValue)' expression"
