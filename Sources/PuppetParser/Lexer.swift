@@ -12,6 +12,7 @@ public struct Lexer {
     let b: [UInt8]
     var pos = 0
     var tokens: [Token] = []
+    var values: [String] = []
     var diagnostics = DiagnosticList()
     /// Where the next line break jumps to, past the bodies of heredocs that started on this line.
     var heredocResume: Int?
@@ -24,14 +25,24 @@ public struct Lexer {
 
     static let maxNesting = 200
 
-    public static func tokenize(_ file: SourceFile) -> (tokens: [Token], diagnostics: DiagnosticList, errorCutoff: Int?) {
+    public struct Result {
+        public var tokens: [Token]
+        /// Decoded token text, indexed by `Token.valueIndex`.
+        public var values: [String]
+        public var diagnostics: DiagnosticList
+        /// Start of the token whose lexing failed first (the parser reports nothing after it).
+        public var errorCutoff: Int?
+    }
+
+    public static func tokenize(_ file: SourceFile) -> Result {
         var lx = Lexer(file: file, b: file.bytes)
-        lx.tokens.reserveCapacity(file.bytes.count / 4)
+        lx.tokens.reserveCapacity(file.bytes.count / 5)
+        lx.values.reserveCapacity(file.bytes.count / 24)
         // A UTF-8 byte order mark is not part of the program.
         if lx.b.count >= 3, lx.b[0] == 0xEF, lx.b[1] == 0xBB, lx.b[2] == 0xBF { lx.pos = 3 }
         lx.lexTokens(untilClosingBrace: false)
-        lx.tokens.append(Token(kind: .eof, start: Int32(lx.b.count), end: Int32(lx.b.count), spaceBefore: true, value: ""))
-        return (lx.tokens, lx.diagnostics, lx.errorCutoff)
+        lx.tokens.append(Token(kind: .eof, spaceBefore: true, start: Int32(lx.b.count), end: Int32(lx.b.count), valueIndex: -1))
+        return Result(tokens: lx.tokens, values: lx.values, diagnostics: lx.diagnostics, errorCutoff: lx.errorCutoff)
     }
 
     // MARK: - Main loop
@@ -41,9 +52,15 @@ public struct Lexer {
         diagnostics.add(Diagnostic(at: Int32(offset), in: file, message))
     }
 
-    mutating func emit(_ kind: TokenKind, _ start: Int, _ value: String = "") {
-        tokens.append(Token(kind: kind, start: Int32(start), end: Int32(pos), spaceBefore: spaceBefore, value: value))
+    mutating func emit(_ kind: TokenKind, _ start: Int, _ value: String? = nil) {
+        tokens.append(Token(kind: kind, spaceBefore: spaceBefore, start: Int32(start), end: Int32(pos), valueIndex: store(value)))
         spaceBefore = false
+    }
+
+    mutating func store(_ value: String?) -> Int32 {
+        guard let value else { return -1 }
+        values.append(value)
+        return Int32(values.count - 1)
     }
 
     /// Lexes tokens until the end of input or, inside `${…}`, the `}` that closes it.
@@ -177,7 +194,7 @@ public struct Lexer {
             emit(.word, start)
             return
         }
-        if pos - start <= 8, let kw = TokenKind.keywords[String(decoding: b[start..<pos], as: UTF8.self)] {
+        if let kw = TokenKind.keyword(b, start, pos) {
             emit(kw, start)
         } else {
             emit(.name, start)
@@ -261,6 +278,15 @@ public struct Lexer {
 
     mutating func lexSingleQuoted(_ start: Int) {
         pos += 1
+        // Fast path: no backslash before the closing quote, so the text is the bytes as they are.
+        var j = pos
+        while j < b.count, b[j] != UInt8(ascii: "'"), b[j] != UInt8(ascii: "\\") { j += 1 }
+        if j < b.count, b[j] == UInt8(ascii: "'") {
+            let text = String(decoding: b[pos..<j], as: UTF8.self)
+            pos = j + 1
+            emit(.string, start, text)
+            return
+        }
         var out: [UInt8] = []
         while pos < b.count {
             let c = b[pos]
@@ -315,7 +341,8 @@ public struct Lexer {
         var atLineStart = end != nil
 
         func flush(_ lx: inout Lexer, _ kind: TokenKind) {
-            lx.tokens.append(Token(kind: kind, start: Int32(segmentStart), end: Int32(lx.pos), spaceBefore: lx.spaceBefore, value: String(decoding: text, as: UTF8.self)))
+            let index = lx.store(String(decoding: text, as: UTF8.self))
+            lx.tokens.append(Token(kind: kind, spaceBefore: lx.spaceBefore, start: Int32(segmentStart), end: Int32(lx.pos), valueIndex: index))
             lx.spaceBefore = false
             text.removeAll(keepingCapacity: true)
         }
@@ -582,7 +609,7 @@ public struct Lexer {
             line = e + 1
         }
         error(bodyStart, "Heredoc without end-tagged line")
-        tokens.append(Token(kind: .string, start: Int32(pos), end: Int32(pos), spaceBefore: false, value: ""))
+        tokens.append(Token(kind: .string, spaceBefore: false, start: Int32(pos), end: Int32(pos), valueIndex: store("")))
         pos = b.count
         return true
     }

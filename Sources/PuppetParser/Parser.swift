@@ -5,6 +5,7 @@
 public struct Parser {
     let file: SourceFile
     let toks: [Token]
+    let values: [String]
     var p = 0
     var diagnostics: DiagnosticList
     var depth = 0
@@ -30,24 +31,28 @@ public struct Parser {
     /// Parses a whole file. The result always has a body or diagnostics, never a trap.
     /// `validate` adds the checks `puppet parser validate` makes after parsing (see Validator).
     public static func parse(_ file: SourceFile, validate: Bool = true) -> Program {
-        let (tokens, lexDiagnostics, lexCutoff) = Lexer.tokenize(file)
-        var parser = Parser(file: file, toks: tokens, diagnostics: DiagnosticList())
-        let statements = parser.parseStatements(topLevel: true)
-        // Puppet lexes lazily, so a lexical error ends the parse where its token starts; our
-        // parser, which runs on all the tokens, must not report what comes after that.
-        var all = lexDiagnostics
-        for d in parser.diagnostics.items where lexCutoff.map({ d.offset < Int32($0) }) ?? true { all.add(d) }
-        parser.diagnostics = all
+        // The tokens are dropped before validation, to keep peak memory down on large files.
+        var (statements, diagnostics): ([Expr], DiagnosticList) = {
+            let lexed = Lexer.tokenize(file)
+            var parser = Parser(file: file, toks: lexed.tokens, values: lexed.values, diagnostics: DiagnosticList())
+            let statements = parser.parseStatements(topLevel: true)
+            // Puppet lexes lazily, so a lexical error ends the parse where its token starts; our
+            // parser, which runs on all the tokens, must not report what comes after that.
+            var all = lexed.diagnostics
+            for d in parser.diagnostics.items where lexed.errorCutoff.map({ d.offset < Int32($0) }) ?? true { all.add(d) }
+            return (statements, all)
+        }()
         let body: Expr?
         switch statements.count {
         case 0: body = nil
         case 1: body = statements[0]
         default: body = Expr(.block(statements), statements[0].range.union(statements[statements.count - 1].range))
         }
-        if validate, let body, !parser.diagnostics.hasErrors {
-            Validator.validate(body, file: file, into: &parser.diagnostics)
+        if validate, let body, !diagnostics.hasErrors {
+            Validator.validate(body, file: file, into: &diagnostics)
         }
-        return Program(file: file, body: body, diagnostics: parser.diagnostics.sorted())
+        statements.removeAll()
+        return Program(file: file, body: body, diagnostics: diagnostics.sorted())
     }
 
     public static func parse(path: String, text: String, validate: Bool = true) -> Program {
@@ -67,11 +72,14 @@ public struct Parser {
 
     func text(_ t: Token) -> String { file.text(t.range) }
 
+    /// The decoded text of a string, variable or regex token.
+    func value(_ t: Token) -> String { t.valueIndex >= 0 ? values[Int(t.valueIndex)] : "" }
+
     /// How Puppet names a token in "Syntax error at ..." messages.
     func describe(_ t: Token) -> String {
         switch t.kind {
         case .eof: return "end of input"
-        case .string: return "'\(t.value)'"
+        case .string: return "'\(value(t))'"
         case .dqPre, .dqMid, .dqPost: return "'\(file.text(t.range))'"
         case .heredoc: return "'@('"
         default:
@@ -691,27 +699,27 @@ public struct Parser {
             return try numberLiteral(t)
         case .string:
             advance()
-            return Expr(.string(t.value), t.range)
+            return Expr(.string(value(t)), t.range)
         case .dqPre:
             return try parseInterpolatedString()
         case .heredoc:
             advance()
             let textExpr: Expr
             if kind == .string {
-                textExpr = Expr(.string(tok.value), tok.range)
+                textExpr = Expr(.string(value(tok)), tok.range)
                 advance()
             } else if kind == .dqPre {
                 textExpr = try parseInterpolatedString()
             } else {
                 throw syntaxError("heredoc text")
             }
-            return Expr(.heredoc(syntax: t.value, text: textExpr), SourceRange(t.start, textExpr.range.end))
+            return Expr(.heredoc(syntax: value(t), text: textExpr), SourceRange(t.start, textExpr.range.end))
         case .variable:
             advance()
-            return Expr(.variable(t.value), t.range)
+            return Expr(.variable(value(t)), t.range)
         case .regex:
             advance()
-            return Expr(.regex(t.value), t.range)
+            return Expr(.regex(value(t)), t.range)
         case .kwTrue, .kwFalse:
             advance()
             return Expr(.boolean(t.kind == .kwTrue), t.range)
@@ -814,7 +822,7 @@ public struct Parser {
     /// `dqPre expr (dqMid expr)* dqPost` → `(cat 'pre' (str expr) … 'post')`.
     mutating func parseInterpolatedString() throws -> Expr {
         let first = tok
-        var segments: [Expr] = [Expr(.string(first.value), first.range)]
+        var segments: [Expr] = [Expr(.string(value(first)), first.range)]
         advance()
         while true {
             let e = try parseAssignment()
@@ -822,10 +830,10 @@ public struct Parser {
             let t = tok
             switch t.kind {
             case .dqMid:
-                segments.append(Expr(.string(t.value), t.range))
+                segments.append(Expr(.string(value(t)), t.range))
                 advance()
             case .dqPost:
-                segments.append(Expr(.string(t.value), t.range))
+                segments.append(Expr(.string(value(t)), t.range))
                 advance()
                 return Expr(.concatenated(segments), SourceRange(first.start, t.end))
             default:
@@ -986,7 +994,7 @@ public struct Parser {
                 parent = text(t)
                 advance()
             case .string:
-                parent = t.value
+                parent = value(t)
                 advance()
             default:
                 throw syntaxError("the name of the parent class")
@@ -1074,12 +1082,12 @@ public struct Parser {
         switch t.kind {
         case .string:
             advance()
-            return Expr(.string(t.value), t.range)
+            return Expr(.string(value(t)), t.range)
         case .dqPre:
             return try parseInterpolatedString()
         case .regex:
             advance()
-            return Expr(.regex(t.value), t.range)
+            return Expr(.regex(value(t)), t.range)
         case .kwDefault:
             advance()
             return Expr(.defaultLiteral, t.range)
@@ -1118,7 +1126,7 @@ public struct Parser {
             guard kind == .variable else { throw syntaxError("a parameter name ($name)") }
             // Puppet places a parameter at its variable (after any type and `*`).
             let start = tok.start
-            let name = tok.value
+            let name = value(tok)
             var end = tok.end
             advance()
             var value: Expr? = nil

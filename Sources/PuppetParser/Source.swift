@@ -11,8 +11,10 @@ public final class SourceFile: @unchecked Sendable {
         self.bytes = bytes
         var starts: [Int32] = [0]
         starts.reserveCapacity(bytes.count / 24 + 1)
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
-            starts.append(Int32(i + 1))
+        bytes.withUnsafeBufferPointer { buf in
+            for i in 0..<buf.count where buf[i] == UInt8(ascii: "\n") {
+                starts.append(Int32(i + 1))
+            }
         }
         self.lineStarts = starts
     }

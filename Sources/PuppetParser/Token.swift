@@ -44,15 +44,16 @@ public enum TokenKind: UInt8, Sendable {
     case error
 }
 
-/// One token. Positions are byte offsets; `value` is set only where the text needs decoding
-/// (strings, variables' names, regexes) — names and numbers are read from the source.
+/// One token, 16 bytes. Positions are byte offsets; decoded text (strings, variables' names,
+/// regexes) lives in `Lexer.Result.values` at `valueIndex` — names and numbers are read from the
+/// source, so most tokens carry no string at all.
 public struct Token: Sendable {
     public var kind: TokenKind
-    public var start: Int32
-    public var end: Int32
     /// Whitespace, a comment or the start of input precedes the token (decides `[`: list vs access).
     public var spaceBefore: Bool
-    public var value: String
+    public var start: Int32
+    public var end: Int32
+    public var valueIndex: Int32
 
     public var range: SourceRange { SourceRange(start, end) }
 }
@@ -65,6 +66,38 @@ extension TokenKind {
         "in": .kwIn, "inherits": .kwInherits, "node": .kwNode, "or": .kwOr, "true": .kwTrue,
         "type": .kwType, "undef": .kwUndef, "unless": .kwUnless, "private": .kwPrivate, "attr": .kwAttr,
     ]
+
+    /// The keyword spelled by `bytes[start..<end]`, if any: the bytes are packed little-endian
+    /// into one integer and matched by a switch (no String, no hashing: names are the most
+    /// common token).
+    static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {
+        guard end - start <= 8 else { return nil }
+        var packed: UInt64 = 0
+        for i in start..<end { packed |= UInt64(bytes[i]) << (8 * UInt64(i - start)) }
+        switch packed {
+        case 0x646E61: return .kwAnd  // and
+        case 0x72747461: return .kwAttr  // attr
+        case 0x65736163: return .kwCase  // case
+        case 0x7373616C63: return .kwClass  // class
+        case 0x746C7561666564: return .kwDefault  // default
+        case 0x656E69666564: return .kwDefine  // define
+        case 0x65736C65: return .kwElse  // else
+        case 0x6669736C65: return .kwElsif  // elsif
+        case 0x65736C6166: return .kwFalse  // false
+        case 0x6E6F6974636E7566: return .kwFunction  // function
+        case 0x6669: return .kwIf  // if
+        case 0x6E69: return .kwIn  // in
+        case 0x7374697265686E69: return .kwInherits  // inherits
+        case 0x65646F6E: return .kwNode  // node
+        case 0x726F: return .kwOr  // or
+        case 0x65746176697270: return .kwPrivate  // private
+        case 0x65757274: return .kwTrue  // true
+        case 0x65707974: return .kwType  // type
+        case 0x6665646E75: return .kwUndef  // undef
+        case 0x7373656C6E75: return .kwUnless  // unless
+        default: return nil
+        }
+    }
 
     var isKeyword: Bool { rawValue >= TokenKind.kwAnd.rawValue && rawValue <= TokenKind.kwAttr.rawValue }
 

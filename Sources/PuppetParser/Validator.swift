@@ -168,7 +168,7 @@ enum Validator {
             default:
                 break
             }
-            for c in e.children { check(c, context: .other) }
+            e.forEachChild { check($0, context: .other) }
         }
 
         /// Definition names: `[a-z]\w*` segments joined by `::`.
@@ -226,7 +226,7 @@ enum Validator {
                 return
             }
             if case .lambda = e.kind { return }
-            for c in e.children { checkNoAssignment(c) }
+            e.forEachChild { checkNoAssignment($0) }
         }
 
         /// Node names: letters, digits, `_`, `-` and `.` only (regexes and `default` aside).
@@ -350,34 +350,40 @@ enum Validator {
 extension Expr {
     /// Direct sub-expressions, in source order (for walks that do not care about the kind).
     public var children: [Expr] {
+        var out: [Expr] = []
+        forEachChild { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` on each direct sub-expression, in source order, without allocating.
+    public func forEachChild(_ body: (Expr) -> Void) {
+        func opt(_ e: Expr?) { if let e { body(e) } }
+        func params(_ ps: [Parameter]) { for p in ps { opt(p.type); opt(p.value) } }
         switch kind {
         case .string, .integer, .float, .boolean, .undef, .defaultLiteral, .regex, .name, .reference,
              .reservedWord, .variable, .nop:
-            return []
-        case let .concatenated(s): return s
-        case let .text(e), let .parenthesized(e), let .not(e), let .unaryMinus(e), let .unfold(e): return [e]
-        case let .heredoc(_, t): return [t]
-        case let .list(items): return items
-        case let .hash(entries): return entries.flatMap { [$0.key, $0.value] }
-        case let .access(l, keys): return [l] + keys
-        case let .namedAccess(l, r): return [l, r]
-        case let .binary(_, l, r), let .assignment(_, l, r), let .relationship(_, l, r): return [l, r]
-        case let .selector(l, entries): return [l] + entries.flatMap { [$0.match, $0.value] }
-        case let .ifExpr(t, a, b), let .unlessExpr(t, a, b): return [t] + [a, b].compactMap { $0 }
-        case let .caseExpr(t, options): return [t] + options.flatMap { $0.values + [$0.then].compactMap { $0 } }
-        case let .block(s): return s
-        case let .call(f, args, lambda, _), let .callMethod(f, args, lambda, _): return [f] + args + [lambda].compactMap { $0 }
-        case let .lambda(params, rt, body): return params.flatMap { [$0.type, $0.value].compactMap { $0 } } + [rt, body].compactMap { $0 }
-        case let .resource(_, type, bodies): return [type] + bodies.flatMap { [$0.title] + $0.operations.map(\.value) }
-        case let .resourceDefaults(_, type, ops): return [type] + ops.map(\.value)
-        case let .resourceOverride(_, r, ops): return [r] + ops.map(\.value)
-        case let .collect(type, q, ops): return [type] + [q.expr].compactMap { $0 } + ops.map(\.value)
-        case let .classDefinition(_, _, params, body), let .defineDefinition(_, params, body):
-            return params.flatMap { [$0.type, $0.value].compactMap { $0 } } + [body].compactMap { $0 }
-        case let .nodeDefinition(m, parent, body): return m + [parent, body].compactMap { $0 }
-        case let .functionDefinition(_, params, rt, body):
-            return params.flatMap { [$0.type, $0.value].compactMap { $0 } } + [rt, body].compactMap { $0 }
-        case let .typeAlias(_, t): return [t]
+            return
+        case let .concatenated(s), let .list(s), let .block(s): s.forEach(body)
+        case let .text(e), let .parenthesized(e), let .not(e), let .unaryMinus(e), let .unfold(e), let .heredoc(_, e), let .typeAlias(_, e):
+            body(e)
+        case let .hash(entries): for en in entries { body(en.key); body(en.value) }
+        case let .access(l, keys): body(l); keys.forEach(body)
+        case let .namedAccess(l, r), let .binary(_, l, r), let .assignment(_, l, r), let .relationship(_, l, r):
+            body(l); body(r)
+        case let .selector(l, entries): body(l); for en in entries { body(en.match); body(en.value) }
+        case let .ifExpr(t, a, b), let .unlessExpr(t, a, b): body(t); opt(a); opt(b)
+        case let .caseExpr(t, options): body(t); for o in options { o.values.forEach(body); opt(o.then) }
+        case let .call(f, args, lambda, _), let .callMethod(f, args, lambda, _): body(f); args.forEach(body); opt(lambda)
+        case let .lambda(ps, rt, b): params(ps); opt(rt); opt(b)
+        case let .resource(_, type, bodies):
+            body(type)
+            for b in bodies { body(b.title); for op in b.operations { body(op.value) } }
+        case let .resourceDefaults(_, type, ops): body(type); for op in ops { body(op.value) }
+        case let .resourceOverride(_, r, ops): body(r); for op in ops { body(op.value) }
+        case let .collect(type, q, ops): body(type); opt(q.expr); for op in ops { body(op.value) }
+        case let .classDefinition(_, _, ps, b), let .defineDefinition(_, ps, b): params(ps); opt(b)
+        case let .nodeDefinition(m, parent, b): m.forEach(body); opt(parent); opt(b)
+        case let .functionDefinition(_, ps, rt, b): params(ps); opt(rt); opt(b)
         }
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not all of Foundation: no ICU to load at start-up
+#else
 import Foundation
+#endif
 import PuppetParser
 
 /// Reading manifests from the command line: files, and directories searched for `*.pp`.
@@ -12,19 +16,16 @@ enum ManifestFiles {
         var out: [String] = []
         let fm = FileManager.default
         for path in paths {
-            var isDir: ObjCBool = false
+            var isDir = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
                 throw ReadError(description: "\(path): error: no such file or directory")
             }
-            if isDir.boolValue {
-                guard let walker = fm.enumerator(atPath: path) else {
+            if isDir {
+                guard let subpaths = try? fm.subpathsOfDirectory(atPath: path) else {
                     throw ReadError(description: "\(path): error: cannot read directory")
                 }
-                var found: [String] = []
-                while let rel = walker.nextObject() as? String {
-                    if rel.hasSuffix(".pp") { found.append((path as NSString).appendingPathComponent(rel)) }
-                }
-                out += found.sorted()
+                let base = path.hasSuffix("/") ? path : path + "/"
+                out += subpaths.filter { $0.hasSuffix(".pp") }.sorted().map { base + $0 }
             } else {
                 out.append(path)
             }
@@ -40,7 +41,13 @@ enum ManifestFiles {
     }
 }
 
-/// Writes to standard error.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a line to standard error.
 func printError(_ s: String) {
-    FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+    fputs(s + "\n", stderr)
 }
