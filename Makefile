@@ -1,0 +1,13 @@
+# Convenience targets; the scripts are the source of truth.
+.PHONY: build test bench fuzz quickstart
+build:
+	PATH="$$PATH:/opt/swift/usr/bin" swift build -c release
+test:
+	scripts/test.sh
+bench: build
+	scripts/install-deps.sh --bench
+	scripts/bench-validate.sh --markdown docs/benchmarks.md
+fuzz:
+	scripts/fuzz-parser.sh 600
+quickstart:
+	scripts/quickstart.sh

@@ -1,0 +1,3 @@
+node {
+  include base
+}

@@ -1,0 +1,1 @@
+File { 'title': ; 'other_title': }

@@ -1,0 +1,3 @@
+    @("END"/t)
+    Hello \$name
+    |- END

@@ -1,0 +1,1 @@
+notify { "thisisa[bug]": }

@@ -1,0 +1,9 @@
+    # line one
+    # line two
+    @("END"/L)
+    First Line\
+    Second Line
+  x Third Line ${facts]}
+    |- END
+    # line 8
+    # line 9

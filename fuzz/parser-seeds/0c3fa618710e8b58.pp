@@ -1,0 +1,1 @@
+if true { $a = 10 } else {$a = 20}

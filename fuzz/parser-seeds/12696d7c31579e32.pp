@@ -1,0 +1,1 @@
+$a = "yo${notvar+2}yo"

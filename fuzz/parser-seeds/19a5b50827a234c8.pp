@@ -1,0 +1,3 @@
+    @("END")
+    Hello $name$%a
+    |- END

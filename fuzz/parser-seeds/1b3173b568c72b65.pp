@@ -1,0 +1,1 @@
+unless true { $a = 10 } else {$a = 20}

@@ -1,0 +1,4 @@
+@(END)
+This is
+heredoc text
+END

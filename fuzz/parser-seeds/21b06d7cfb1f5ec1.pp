@@ -1,0 +1,5 @@
+$t = @(END)
+  alpha
+  beta
+  | END
+$u = [1 2]

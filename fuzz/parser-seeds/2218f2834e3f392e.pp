@@ -1,0 +1,1 @@
+file { 'title': ; 'other_title': }

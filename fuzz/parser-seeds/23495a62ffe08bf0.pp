@@ -1,0 +1,5 @@
+$content = @(EOT)
+  line one
+  line two
+  | EOF
+notice($content)

@@ -1,0 +1,1 @@
+file { 'title1': path => 'x'; 'title2': path => 'y'}

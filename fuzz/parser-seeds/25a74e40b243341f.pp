@@ -1,0 +1,5 @@
+$x = 1
+notice($x)
+else {
+  notice('nope')
+}

@@ -1,0 +1,4 @@
+$text = @(END:json:yaml)
+  {"a": 1}
+  | END
+notice($text)

@@ -1,0 +1,3 @@
+    @(END:syntax/t)
+    Tex\tt\n
+    |- END

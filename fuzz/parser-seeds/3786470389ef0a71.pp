@@ -1,0 +1,1 @@
+true and 1+2 ? 3 => yes

@@ -1,0 +1,1 @@
+if true { 10 } elsif (false) { 20 }

@@ -1,0 +1,1 @@
+File { 'title1': path => 'x'; 'title2': path => 'y'}

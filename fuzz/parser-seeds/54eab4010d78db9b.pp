@@ -1,0 +1,5 @@
+$greeting = 'hello
+notice($greeting)
+file { '/tmp/a':
+  ensure => file,
+}

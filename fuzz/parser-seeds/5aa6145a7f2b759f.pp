@@ -1,0 +1,1 @@
+unless true { $a = 10 } elsif false { $a = 15} else {$a = 20}

@@ -1,0 +1,1 @@
+class { 'cname': x => 1, y => 2}

@@ -1,0 +1,3 @@
+$enabled = true
+if $enabled
+  notice('on')

@@ -1,0 +1,3 @@
+class if {
+  notice('bad')
+}

@@ -1,0 +1,1 @@
+$a = $b ? banana => fruit

@@ -1,0 +1,4 @@
+# a class needs a name
+class {
+  notice('anonymous')
+}

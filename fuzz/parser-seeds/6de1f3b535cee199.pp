@@ -1,0 +1,3 @@
+$name = 'world'
+$msg = "hello ${name}
+notice($msg)

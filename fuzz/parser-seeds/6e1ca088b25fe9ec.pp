@@ -1,0 +1,6 @@
+    # line one
+    # line two
+    @("END"/L)
+    First Line\
+    Second Line ${facts]}
+    |- END

@@ -1,0 +1,5 @@
+import 'nodes/*.pp'
+
+node default {
+  include base
+}

@@ -1,0 +1,5 @@
+unless $x {
+  notice('a')
+} elsif $y {
+  notice('b')
+}

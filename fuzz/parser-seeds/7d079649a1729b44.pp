@@ -1,0 +1,1 @@
+node /web.*/, /do.wop.*/, 'and.so.on' {}

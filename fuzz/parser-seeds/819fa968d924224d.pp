@@ -1,0 +1,6 @@
+$packages = [
+  'vim',
+  'curl',
+  'git',
+
+package { $packages: ensure => installed }

@@ -1,0 +1,4 @@
+service { 'ssh':
+  ensure => ,
+  enable => true,
+}

@@ -1,0 +1,8 @@
+    @(END)
+AAA
+ BBB
+  CCC
+   DDD
+    EEE
+     FFF
+    |- END

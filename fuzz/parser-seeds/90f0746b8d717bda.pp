@@ -1,0 +1,9 @@
+class profile::web {
+  package { 'nginx':
+    ensure => installed,
+  }
+
+  service { 'nginx':
+    ensure  => running,
+    require => Package['nginx'],
+  }

@@ -1,0 +1,4 @@
+    @(END/L)
+    First Line\
+     Second Line
+    |- END

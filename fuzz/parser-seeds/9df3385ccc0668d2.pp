@@ -1,0 +1,2 @@
+User <| title == 'root'
+notice('x')

@@ -1,0 +1,3 @@
+$x = 'a'
+$y = "value: ${x"
+notice($y)

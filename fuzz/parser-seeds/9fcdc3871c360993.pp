@@ -1,0 +1,4 @@
+$a = 1
+/* this comment
+   never ends
+notice($a)

@@ -1,0 +1,6 @@
+class app (
+  String $user = 'app'
+  Integer $port = 8080,
+) {
+  notice($user)
+}

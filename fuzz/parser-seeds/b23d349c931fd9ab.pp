@@ -1,0 +1,6 @@
+    notice({ @(foo) => @(bar) })
+    hello
+    -foo
+    world
+    -bar
+    notice '!'

@@ -1,0 +1,6 @@
+class tabs {
+	file { '/tmp/t':
+		ensure	=> file,
+		owner	=>	'root' 'x',
+	}
+}

@@ -1,0 +1,4 @@
+$xxxxxxx = @("END")
+${facts['os']['family']}
+XXXXXXX XXX
+END

@@ -1,0 +1,3 @@
+$osfamily = 'Debian'
+$pkg = $osfamily ? { }
+notice($pkg)

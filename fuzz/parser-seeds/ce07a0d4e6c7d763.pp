@@ -1,0 +1,2 @@
+notice 42.type
+(detailed)

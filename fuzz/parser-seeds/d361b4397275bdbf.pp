@@ -1,0 +1,4 @@
+class foo {
+  $bar = 1
+}
+notice($Foo::bar)

@@ -1,0 +1,1 @@
+notice 42.type(detailed)

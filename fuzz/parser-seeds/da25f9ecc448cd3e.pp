@@ -1,0 +1,1 @@
+if true { $a = 10 } elsif false { $a = 15} else {$a = 20}

@@ -1,0 +1,1 @@
+File { 'title': path => '/somewhere', mode => '0777'}

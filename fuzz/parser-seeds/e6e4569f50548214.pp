@@ -1,0 +1,5 @@
+file { '/etc/motd':
+  ensure  => file
+  owner   => 'root',
+  content => "hello\n",
+}

@@ -1,0 +1,1 @@
+$a = 'ana' in 'bananas'

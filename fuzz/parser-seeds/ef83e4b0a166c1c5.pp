@@ -1,0 +1,4 @@
+$settings = {
+  'port' => 80,
+  'host' => 'localhost',
+notice($settings)

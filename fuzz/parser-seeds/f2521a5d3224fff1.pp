@@ -1,0 +1,3 @@
+define (String $x) {
+  notice($x)
+}

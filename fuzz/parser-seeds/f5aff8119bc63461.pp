@@ -1,0 +1,5 @@
+user { 'deploy':
+  ensure     => present,
+  managehome true,
+  shell      => '/bin/bash',
+}

@@ -1,0 +1,11 @@
+# comment
+# comment
+$xxxxxxx = @("END")
+    1
+    2
+    3
+    4
+    5
+    YYYYY${facts['fqdn']}
+    XXXXXXX XXX
+    | END

@@ -1,0 +1,2 @@
+# astral-plane characters (4 bytes in UTF-8, 2 UTF-16 units)
+$e = '😀😀'; )

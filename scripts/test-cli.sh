@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `mgmt-puppet` (exit codes, output shapes, help), as a user sees it.
+# Usage: scripts/test-cli.sh PATH/TO/mgmt-puppet. Ends with `cli: N passed, M failed`.
+set -uo pipefail
+bin=${1:?usage: test-cli.sh MGMT_PUPPET}
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+passed=0; failed=0
+check() {  # check NAME EXPECTED_STATUS COMMAND... ; stdout+stderr in $tmp/out
+  local name=$1 want=$2; shift 2
+  "$@" >"$tmp/out" 2>&1; local got=$?
+  if [ "$got" -eq "$want" ]; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  | /' "$tmp/out" | head -20; fi
+}
+contains() {  # contains NAME TEXT : the last command's output contains TEXT
+  if grep -qF -- "$2" "$tmp/out"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL $1: output lacks: $2"; sed 's/^/  | /' "$tmp/out" | head -20; fi
+}
+
+check "version" 0 "$bin" --version
+contains "version" "0."
+check "help" 0 "$bin" --help
+contains "help lists validate" "validate"
+contains "help lists parse" "parse"
+check "validate help" 0 "$bin" validate --help
+contains "validate help text" "puppet parser validate"
+check "parse help" 0 "$bin" parse --help
+
+check "validate example" 0 "$bin" validate examples/site.pp
+check "validate directory" 0 "$bin" validate "${SHARED_DIR:-../shared}/puppet-corpus/modules/puppetlabs-ntp"
+
+printf 'file { "/tmp/a":\n  ensure => file\n  mode => "0644",\n}\n' > "$tmp/bad.pp"
+check "validate bad file exits 1" 1 "$bin" validate "$tmp/bad.pp"
+contains "diagnostic format" "bad.pp:3:3: error: Syntax error at 'mode'"
+contains "diagnostic shows the line" '  mode => "0644",'
+check "validate json" 1 "$bin" validate --format json "$tmp/bad.pp"
+contains "json has line" '"line" : 3'
+contains "json has ok false" '"ok" : false'
+check "missing file exits 2" 2 "$bin" validate "$tmp/nope.pp"
+contains "missing file message" "no such file or directory"
+
+check "parse dump" 0 "$bin" parse --dump -e '$a = 1 + 2 * 3'
+contains "parse dump sexpr" '(= $a (+ 1 (* 2 3)))'
+check "parse file" 0 "$bin" parse --dump examples/site.pp
+contains "parse file dumps a node" "(node (matches :default)"
+check "parse error" 1 "$bin" parse -e 'class {'
+check "parse needs input" 64 "$bin" parse
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
