@@ -214,15 +214,32 @@ public enum Dumper {
             var parts: [String] = []
             flatten(item, into: &parts)
             for (i, part) in parts.enumerated() {
-                if i > 0 {
-                    let prev = parts[i - 1]
-                    let prevEndsOpen = prev.last == "(" || prev.last?.isWhitespace == true
-                    if part != ")" && !prevEndsOpen && part.first?.isWhitespace != true {
-                        out.append(" ")
-                    }
+                if i > 0, part != ")", !Formatter.someLineEndsOpen(parts[i - 1]), !Formatter.someLineStartsBlank(part) {
+                    out.append(" ")
                 }
                 out.append(part)
             }
+        }
+
+        // Puppet tests its parts with Ruby's /.*(?:\s+|\()$/ and /^\s+/, where ^ and $ match at
+        // every line, so a multi-line string part behaves by any of its lines.
+
+        /// Some line of `s` ends with a blank or `(`.
+        static func someLineEndsOpen(_ s: String) -> Bool {
+            let u = Array(s.unicodeScalars)
+            for i in u.indices where i + 1 == u.count || u[i + 1] == "\n" {
+                if u[i] == "(" || u[i].properties.isWhitespace { return true }
+            }
+            return false
+        }
+
+        /// Some line of `s` starts with a blank.
+        static func someLineStartsBlank(_ s: String) -> Bool {
+            let u = Array(s.unicodeScalars)
+            for i in u.indices where i == 0 || u[i - 1] == "\n" {
+                if u[i].properties.isWhitespace { return true }
+            }
+            return false
         }
 
         mutating func flatten(_ item: Item, into parts: inout [String]) {

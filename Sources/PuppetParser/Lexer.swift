@@ -326,7 +326,8 @@ public struct Lexer {
         static let s = Escapes(rawValue: 8), u = Escapes(rawValue: 16), dollar = Escapes(rawValue: 32)
         static let lineEnd = Escapes(rawValue: 64), backslash = Escapes(rawValue: 128)
         static let dq = Escapes(rawValue: 256), sq = Escapes(rawValue: 512)
-        static let doubleQuoted: Escapes = [.t, .r, .n, .s, .u, .dollar, .backslash, .dq, .sq]
+        /// In double quotes a backslash before a line break removes both (line continuation).
+        static let doubleQuoted: Escapes = [.t, .r, .n, .s, .u, .dollar, .backslash, .dq, .sq, .lineEnd]
         static let heredocAll: Escapes = [.t, .r, .n, .s, .u, .dollar, .lineEnd, .backslash]
     }
 
@@ -483,9 +484,8 @@ public struct Lexer {
             }
             let name = String(decoding: b[pos..<j], as: UTF8.self)
             let allDigits = b[nameStart..<j].allSatisfy { isDigit($0) }
-            let isKeyword = TokenKind.keywords[name] != nil
-            if j < b.count, b[j] == UInt8(ascii: "}") || b[j] == UInt8(ascii: "[") || b[j] == UInt8(ascii: "."),
-               !isKeyword || name == "default" || name == "type" {
+            // Keywords too: `"${attr}"` and `"${default}"` are variables.
+            if j < b.count, b[j] == UInt8(ascii: "}") || b[j] == UInt8(ascii: "[") || b[j] == UInt8(ascii: ".") {
                 if !allDigits || b[j] == UInt8(ascii: "}") {
                     let start = pos
                     pos = j

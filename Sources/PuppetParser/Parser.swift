@@ -944,7 +944,7 @@ public struct Parser {
                 break
             }
             _ = try expect(.colon, "':' after the case values")
-            let (body, end) = try parseBraceBody()
+            let (body, end) = try parseBraceBody(alwaysBlock: true)
             options.append(CaseOption(values: values, then: body, range: SourceRange(optStart, end)))
         }
         let close = try expect(.rbrace, "'}'")
