@@ -20,13 +20,31 @@ out = File.join(repo, 'fixtures', 'corpus', 'puppet-dumps.tsv')
 rows = []
 Dir.chdir(corpus) do
   files = Dir.glob('{modules,puppet-lexer-fixtures,language-puppet-lexer}/**/*.pp').sort
-  files.each do |path|
+  inputs = files.map { |path| [path, File.read(path, encoding: 'UTF-8')] }
+  # The tree-sitter corpora: cases "=== name ===, input, ---, tree"; key FILE#INDEX (0-based).
+  Dir.glob('tree-sitter-puppet*/test/corpus/*.txt').sort.each do |path|
+    lines = File.read(path, encoding: 'UTF-8').split("\n", -1)
+    i = 0
+    index = 0
+    rule = ->(l, c) { l.length >= 3 && l.chars.all? { |x| x == c } }
+    while i < lines.length
+      unless rule.call(lines[i], '=') then i += 1; next end
+      i += 3
+      input = []
+      while i < lines.length && !rule.call(lines[i], '-') do input << lines[i]; i += 1 end
+      i += 1
+      i += 1 while i < lines.length && !rule.call(lines[i], '=')
+      inputs << ["#{path}##{index}", input.join("\n")]
+      index += 1
+    end
+  end
+  inputs.each do |key, text|
     begin
-      model = Puppet::Pops::Parser::Parser.new.parse_string(File.read(path, encoding: 'UTF-8'), path)
+      model = Puppet::Pops::Parser::Parser.new.parse_string(text, key)
       dump = Puppet::Pops::Model::ModelTreeDumper.new.dump(model)
-      rows << [path, fnv1a64(dump), dump.bytesize]
+      rows << [key, fnv1a64(dump), dump.bytesize]
     rescue StandardError => e
-      # Not parseable by Puppet: the verdict test covers it.
+      # Not parseable by Puppet: the verdict test covers files; tree-sitter cases are skipped.
     end
   end
 end

@@ -185,22 +185,36 @@ public enum Dumper {
         }
     }
 
-    /// Ruby's Float#to_s for the values manifests contain: `2.0`, `3.14`, `1.0e+20`.
+    /// Ruby's Float#to_s (what Puppet's dumper prints): the shortest digits that round-trip, in
+    /// fixed notation when the decimal exponent is in -3...15 (`2.0`, `0.0001`), otherwise as
+    /// `1.0e+16` / `1.0e-05`.
     static func rubyFloat(_ v: Double) -> String {
-        if v.isFinite, v == v.rounded(), abs(v) < 1e16 {
-            return String(Int64(v)) + ".0"
+        guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-Infinity" : "Infinity") }
+        if v == 0 { return v.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's description also gives the shortest round-trip digits; take them apart.
+        var text = "\(abs(v))"
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
         }
-        var s = "\(v)"
-        if let e = s.firstIndex(of: "e") {
-            var mantissa = String(s[..<e])
-            if !mantissa.contains(".") { mantissa += ".0" }
-            var exp = String(s[s.index(after: e)...])
-            if !exp.hasPrefix("-") && !exp.hasPrefix("+") { exp = "+" + exp }
-            let sign = exp.removeFirst()
-            if exp.count < 2 { exp = "0" + exp }
-            s = mantissa + "e" + String(sign) + exp
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0]), fracPart = parts.count > 1 ? String(parts[1]) : ""
+        var digits = intPart + fracPart
+        var decpt = intPart.count + exponent
+        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); decpt -= 1 }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        let sign = v < 0 ? "-" : ""
+        if decpt > -4 && decpt <= 15 {
+            if decpt <= 0 { return sign + "0." + String(repeating: "0", count: -decpt) + digits }
+            if digits.count <= decpt { return sign + digits + String(repeating: "0", count: decpt - digits.count) + ".0" }
+            let i = digits.index(digits.startIndex, offsetBy: decpt)
+            return sign + digits[..<i] + "." + digits[i...]
         }
-        return s
+        let mantissa = digits.count == 1 ? digits + ".0" : String(digits.first!) + "." + digits.dropFirst()
+        let e = decpt - 1
+        let mag = abs(e)
+        return sign + mantissa + "e" + (e < 0 ? "-" : "+") + (mag < 10 ? "0" : "") + String(mag)
     }
 
     /// Puppet's TreeDumper#format: parts joined by a space, except before `)`, after `(` or

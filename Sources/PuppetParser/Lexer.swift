@@ -614,28 +614,37 @@ public struct Lexer {
         return true
     }
 
-    /// If `[lineStart, lineEnd)` is `[blanks][|][blanks][-][blanks]TAG[blanks]`, returns the margin
-    /// (blanks before `|`, or 0) and whether the last line break is trimmed.
+    /// Whether the line `[lineStart, lineEnd)` ends the heredoc, and then its margin (blanks before
+    /// `|`, or 0) and whether the last line break is trimmed (`-`).
+    ///
+    /// Puppet searches the end tag with an unanchored pattern, `[blanks][|][blanks][-][blanks]TAG
+    /// [blanks]` at the end of a line: so any line that ends with the tag ends the heredoc, and the
+    /// leftmost place where the pattern matches decides `|` and `-` (`x-END` trims).
     func endMarker(_ lineStart: Int, _ lineEnd: Int, _ tag: [UInt8]) -> (Int, Bool)? {
-        var i = lineStart
-        func blanks() { while i < lineEnd, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") { i += 1 } }
-        blanks()
-        var margin = 0
-        if i < lineEnd, b[i] == UInt8(ascii: "|") {
-            margin = i - lineStart
-            i += 1
-            blanks()
+        func isBlank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
+        var e = lineEnd
+        if e > lineStart, b[e - 1] == UInt8(ascii: "\r") { e -= 1 }
+        while e > lineStart, isBlank(b[e - 1]) { e -= 1 }
+        guard e - lineStart >= tag.count, b[(e - tag.count)..<e].elementsEqual(tag) else { return nil }
+        let k = e - tag.count
+        for s in lineStart...k {
+            var i = s
+            while i < k, isBlank(b[i]) { i += 1 }
+            var margin = 0
+            if i < k, b[i] == UInt8(ascii: "|") {
+                margin = i - s
+                i += 1
+                while i < k, isBlank(b[i]) { i += 1 }
+            }
+            var trim = false
+            if i < k, b[i] == UInt8(ascii: "-") {
+                trim = true
+                i += 1
+                while i < k, isBlank(b[i]) { i += 1 }
+            }
+            if i == k { return (margin, trim) }
         }
-        var trim = false
-        if i < lineEnd, b[i] == UInt8(ascii: "-") {
-            trim = true
-            i += 1
-            blanks()
-        }
-        guard lineEnd - i >= tag.count, Array(b[i..<(i + tag.count)]) == tag else { return nil }
-        i += tag.count
-        while i < lineEnd, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") || b[i] == UInt8(ascii: "\r") { i += 1 }
-        return i == lineEnd ? (margin, trim) : nil
+        return nil
     }
 
     // MARK: - Operators

@@ -328,10 +328,15 @@ public struct Parser {
             advance()
         }
         let e = try parseAssignment()
-        // `name {}` is a name followed by an empty hash (the validator explains the likely
-        // mistake, a resource without a title).
+        // `name {}` is, in Puppet's grammar, a block of the name and an empty hash (the validator
+        // then explains the likely mistake, a resource without a title).
         if kind == .lbrace, peekKind() == .rbrace, case .name = e.kind, form == .regular {
-            return e
+            let open = tok
+            advance()
+            let close = tok
+            advance()
+            let hash = Expr(.hash([]), SourceRange(open.start, close.end))
+            return Expr(.block([e, hash]), SourceRange(e.range.start, close.end))
         }
         if kind == .lbrace {
             switch e.kind {
