@@ -1,7 +1,7 @@
 # Convenience targets; the scripts are the source of truth.
 .PHONY: build test bench fuzz quickstart
 build:
-	PATH="$$PATH:/opt/swift/usr/bin" swift build -c release
+	PATH="$$PATH:/opt/swift/usr/bin" swift build -c release --static-swift-stdlib
 test:
 	scripts/test.sh
 bench: build

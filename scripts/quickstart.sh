@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/install-deps.sh
-swift build -c release
+swift build -c release --static-swift-stdlib
 bin=.build/release/mgmt-puppet
 echo "== mgmt-puppet validate examples/site.pp"
 "$bin" validate examples/site.pp && echo "examples/site.pp: OK"

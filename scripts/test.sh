@@ -17,7 +17,7 @@ summary=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.lo
 unit_run=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
 unit_failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
 [ -n "$unit_run" ] || { echo "error: no XCTest summary found" >&2; exit 1; }
-swift build -c release
+swift build -c release --static-swift-stdlib
 set +e
 scripts/test-cli.sh .build/release/mgmt-puppet | tee .build/test-cli.log
 cli_status=${PIPESTATUS[0]}
