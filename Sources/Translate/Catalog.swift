@@ -1,0 +1,135 @@
+import PuppetParser
+
+/// A compiled catalog: resources with their parameters, containment and relationships — the
+/// shape `../shared/tools/puppet-catalog-json.rb` prints for Puppet 7.
+public final class Catalog {
+    public let node: String
+    public private(set) var resources: [CatalogResource] = []
+    private var index: [String: CatalogResource] = [:]
+    /// Containment (container ref → contained ref), in the order edges were added.
+    public private(set) var containment: [(from: String, to: String)] = []
+
+    public init(node: String) { self.node = node }
+
+    public static func key(_ type: String, _ title: String) -> String { type + "[" + title + "]" }
+
+    public func resource(_ type: String, _ title: String) -> CatalogResource? {
+        index[Catalog.key(type, title.lowercased() == title ? title : title)] ?? index[Catalog.key(type, title)]
+    }
+
+    public func resource(ref: String) -> CatalogResource? { index[ref] }
+
+    func add(_ r: CatalogResource) {
+        resources.append(r)
+        index[r.ref] = r
+        if let alt = r.alternateKey { index[alt] = r }
+    }
+
+    func remove(_ r: CatalogResource) {
+        resources.removeAll { $0 === r }
+        index[r.ref] = nil
+        if let alt = r.alternateKey { index[alt] = nil }
+        containment.removeAll { $0.to == r.ref || $0.from == r.ref }
+    }
+
+    func contain(_ container: CatalogResource, _ child: CatalogResource) {
+        containment.append((container.ref, child.ref))
+    }
+
+    /// Relationships from the four relationship metaparameters, normalised so that `from` is
+    /// applied before `to` (the oracle's `relationships`).
+    public var relationships: [Relationship] {
+        var out: [Relationship] = []
+        var seen = Set<Relationship>()
+        for r in resources where !(r.virtual && !r.exported) {
+            for (param, refs) in r.relationshipRefs {
+                for other in refs {
+                    let rel: Relationship
+                    switch param {
+                    case "require": rel = Relationship(from: other, to: r.ref, refresh: false, via: param)
+                    case "subscribe": rel = Relationship(from: other, to: r.ref, refresh: true, via: param)
+                    case "before": rel = Relationship(from: r.ref, to: other, refresh: false, via: param)
+                    default: rel = Relationship(from: r.ref, to: other, refresh: true, via: param)
+                    }
+                    if seen.insert(rel).inserted { out.append(rel) }
+                }
+            }
+        }
+        return out.sorted { ($0.from, $0.to, $0.via) < ($1.from, $1.to, $1.via) }
+    }
+
+    /// The resources as the catalog holds them after compilation (unrealized virtual resources
+    /// are not part of it; exported ones are, flagged).
+    public var finalResources: [CatalogResource] {
+        resources.filter { !$0.virtual || $0.exported }
+    }
+}
+
+public struct Relationship: Hashable {
+    public let from: String
+    public let to: String
+    public let refresh: Bool
+    public let via: String
+}
+
+/// One resource of the catalog (also classes, define instances, nodes and stages).
+public final class CatalogResource {
+    public let type: String
+    public let title: String
+    public var parameters: [String: Value] = [:]
+    /// Parameter names in the order they were set (for stable messages).
+    public var parameterOrder: [String] = []
+    public var tags: Set<String> = []
+    public var exported: Bool
+    public var virtual: Bool
+    public let file: String?
+    public let line: Int?
+    /// For define instances and classes: evaluated yet?
+    var evaluated = false
+    /// The scope the resource was declared in (for defaults, which Puppet applies at the end).
+    weak var scope: Scope?
+    /// The resource that contains this one (class, define instance, node).
+    weak var container: CatalogResource?
+    /// Where the resource expression was (for errors).
+    var sourceOffset: Int32 = 0
+    weak var sourceFile: SourceFile?
+    /// Attributes set by an override of a subclass, which may replace values.
+    var overriddenAttributes: Set<String> = []
+    var alternateKey: String?
+
+    public var ref: String { Catalog.key(type, title) }
+
+    init(type: String, title: String, exported: Bool, virtual: Bool, file: String?, line: Int?) {
+        self.type = type
+        self.title = title
+        self.exported = exported
+        self.virtual = virtual
+        self.file = file
+        self.line = line
+    }
+
+    public func set(_ name: String, _ value: Value) {
+        if parameters.updateValue(value, forKey: name) == nil { parameterOrder.append(name) }
+    }
+
+    /// The reference strings in require/before/notify/subscribe.
+    var relationshipRefs: [(String, [String])] {
+        var out: [(String, [String])] = []
+        for p in ["before", "notify", "require", "subscribe"] {
+            guard let v = parameters[p] else { continue }
+            out.append((p, Catalog.flattenRefs(v)))
+        }
+        return out
+    }
+}
+
+extension Catalog {
+    static func flattenRefs(_ v: Value) -> [String] {
+        switch v {
+        case let .array(items): return items.flatMap(flattenRefs)
+        case .undef: return []
+        case let .string(s): return [s]
+        default: return v.referenceString.map { [$0] } ?? []
+        }
+    }
+}

@@ -1,0 +1,613 @@
+import PuppetParser
+
+/// Catalog expressions: resources, classes, defines, defaults, overrides, virtual and exported
+/// resources, collectors and relationships.
+extension Compiler {
+    // MARK: - Resource expressions
+
+    /// `type { title: attrs; … }`: declares resources and returns their references.
+    func evaluateResource(_ e: Expr, _ scope: Scope) throws -> Value {
+        guard case let .resource(form, typeExpr, bodies) = e.kind else { return .undef }
+        let typeName = try resourceTypeName(typeExpr, scope)
+        var localDefaults: [(String, Value, Bool)] = []
+        var refs: [Value] = []
+        // A `default:` body sets defaults for the other bodies of this expression.
+        for body in bodies {
+            if case .defaultLiteral = body.title.kind {
+                localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
+            }
+        }
+        for body in bodies {
+            if case .defaultLiteral = body.title.kind { continue }
+            let titleValue = try evaluate(body.title, scope)
+            let titles = try titleStrings(titleValue, body.title)
+            var ops = try evaluateOperations(body.operations, scope)
+            for (name, value, append) in localDefaults where !ops.contains(where: { $0.0 == name }) {
+                ops.append((name, value, append, body.title))
+            }
+            for title in titles {
+                if typeName == "class" {
+                    try declareClass(title, arguments: Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
+                                     resourceLike: true, from: scope, at: body.title, virtual: form != .regular)
+                    refs.append(.type(PType("Class", [.string(Compiler.normalize(title))])))
+                } else {
+                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: body.title)
+                    refs.append(.type(PType(r.type, [.string(r.title)])))
+                }
+            }
+        }
+        return refs.count == 1 ? refs[0] : .array(refs)
+    }
+
+    /// The lowercase type name of a resource expression's type (`file`, `apache::vhost`, `class`).
+    func resourceTypeName(_ typeExpr: Expr, _ scope: Scope) throws -> String {
+        switch typeExpr.kind {
+        case let .name(n): return Compiler.normalize(n)
+        case let .reference(r): return Compiler.normalize(r)
+        default:
+            let v = try evaluate(typeExpr, scope)
+            switch v {
+            case let .string(s): return Compiler.normalize(s)
+            case let .type(t) where t.parameters.isEmpty: return Compiler.normalize(t.name)
+            default: throw error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(v.typeName)", typeExpr)
+            }
+        }
+    }
+
+    func titleStrings(_ v: Value, _ e: Expr) throws -> [String] {
+        switch v {
+        case let .string(s): return [s]
+        case let .array(a): return try a.flatMap { try titleStrings($0, e) }
+        case let .integer(i): return [String(i)]
+        case let .float(f): return [Value.floatString(f)]
+        case .boolean, .type: return [v.interpolated]
+        case .undef: throw error("Evaluation Error: Missing title. The title expression resulted in undef", e)
+        default: throw error("Evaluation Error: Illegal title type at index 0. Expected String, got \(v.typeName)", e)
+        }
+    }
+
+    /// Attribute operations with `* => hash` expanded: (name, value, append, expr).
+    func evaluateOperations(_ ops: [AttributeOperation], _ scope: Scope) throws -> [(String, Value, Bool, Expr)] {
+        var out: [(String, Value, Bool, Expr)] = []
+        for op in ops {
+            let v = try evaluate(op.value, scope)
+            if op.isSplat {
+                guard case let .hash(h) = v else {
+                    if v.isUndef { continue }
+                    throw error("Evaluation Error: Splat ('*') of attributes requires a Hash, got \(v.typeName)", op.value)
+                }
+                for (k, x) in h.pairs {
+                    guard case let .string(name) = k else { continue }
+                    if out.contains(where: { $0.0 == name }) {
+                        throw error("Evaluation Error: The attribute '\(name)' has already been set", op.value)
+                    }
+                    out.append((name, x, false, op.value))
+                }
+                continue
+            }
+            if out.contains(where: { $0.0 == op.name }) {
+                throw error("Evaluation Error: The attribute '\(op.name)' has already been set in this resource body", op.value)
+            }
+            out.append((op.name, v, op.op == .append, op.value))
+        }
+        return out
+    }
+
+    /// Adds one resource to the catalog (or queues a define instance).
+    @discardableResult
+    func declareResource(_ typeName: String, _ title: String, _ ops: [(String, Value, Bool, Expr)], form: ResourceForm,
+                         scope: Scope, at e: Expr) throws -> CatalogResource {
+        let builtin = ResourceTypes.builtin[typeName]
+        let define = builtin == nil ? try findDefine(typeName) : nil
+        if builtin == nil && define == nil {
+            throw error("Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '\(typeName)'", e)
+        }
+        let type = Naming.typeName(typeName)
+        if let existing = catalog.resource(ref: Catalog.key(type, title)) ?? alternate(typeName, title).flatMap({ catalog.resource(ref: $0) }) {
+            let at = existing.line.map { "(file: \(existing.file ?? ""), line: \($0))" } ?? ""
+            throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: \(existing.ref) is already declared at \(at); cannot redeclare", e)
+        }
+        let loc = currentFile.location(of: e.range.start)
+        let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
+                                file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line)
+        r.alternateKey = alternate(typeName, title)
+        r.scope = scope
+        r.sourceFile = currentFile
+        r.sourceOffset = e.range.start
+        let container = scope.container ?? mainClass
+        r.container = container
+        // Attributes.
+        var validNames = builtin?.attributes ?? Set(define?.parameters.map(\.name) ?? [])
+        if define != nil { validNames.insert("name") }
+        for (name, value, _, at) in ops {
+            if !ResourceTypes.metaparameters.contains(name) && !validNames.contains(name) {
+                if define != nil {
+                    throw error("Evaluation Error: Error while evaluating a Resource Statement, \(type)[\(title)]: has no parameter named '\(name)'", at)
+                }
+                throw error("Evaluation Error: Error while evaluating a Resource Statement, no parameter named '\(name)'", at)
+            }
+            if value.isUndef { continue }
+            r.set(name, value)
+        }
+        if let builtin, builtin.namevar != "name", r.parameters[builtin.namevar] == nil {
+            r.set(builtin.namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))
+        }
+        // Tags: the type, the title when it is a valid tag, the containers', the tag metaparam.
+        r.tags = tagsFromContainer(container)
+        r.tags.insert(typeName)
+        for seg in typeName.split(separator: ":").map(String.init) where typeName.contains("::") { r.tags.insert(seg) }
+        if isValidTag(title) { r.tags.insert(title.lowercased()) }
+        if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
+        catalog.add(r)
+        catalog.contain(container, r)
+        if let define {
+            let args = Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+            if form == .regular {
+                pendingDefines.append((r, define, args, scope))
+            } else {
+                deferredDefines[r.ref] = (define, args, scope)
+            }
+        }
+        return r
+    }
+
+    /// Files are unique by path, not title: `/tmp/x/` and `/tmp/x` are the same resource.
+    func alternate(_ typeName: String, _ title: String) -> String? {
+        guard let b = ResourceTypes.builtin[typeName], b.namevar != "name" else { return nil }
+        let n = ResourceTypes.namevarValue(type: typeName, title: title)
+        return n == title ? nil : Catalog.key(Naming.typeName(typeName), n)
+    }
+
+    func tagsFromContainer(_ c: CatalogResource?) -> Set<String> {
+        guard let c else { return [] }
+        var t = c.tags
+        // A define instance passes on its type name and title tags, not its own type tag only.
+        if c.type == "Stage" { t.remove("stage") }
+        return t
+    }
+
+    func isValidTag(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || ("0"..."9").contains(f) || f == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ":" || $0 == "." || $0 == "-" }
+    }
+
+    func findDefine(_ name: String) throws -> Definition? {
+        if let d = defines[name] { return d }
+        if try loader.load(name, into: self) { return defines[name] }
+        return nil
+    }
+
+    func findClass(_ name: String) throws -> Definition? {
+        if let d = classes[name] { return d }
+        if try loader.load(name, into: self) { return classes[name] }
+        return nil
+    }
+
+    // MARK: - Classes
+
+    /// `include x`, `require x`, `contain x`, `class { 'x': … }`.
+    @discardableResult
+    func declareClass(_ rawName: String, arguments: [String: Value]?, resourceLike: Bool, from scope: Scope, at e: Expr,
+                      virtual: Bool = false) throws -> CatalogResource {
+        let name = Compiler.normalize(rawName)
+        if virtual { throw error("Evaluation Error: Classes are not virtualizable", e) }
+        if let existing = catalog.resource(ref: Catalog.key("Class", Naming.className(name))) {
+            if resourceLike {
+                throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: Class[\(Naming.className(name))] is already declared; cannot redeclare", e)
+            }
+            return existing
+        }
+        guard let def = try findClass(name) else {
+            throw error("Evaluation Error: Error while evaluating a Function Call, Could not find class ::\(name) for \(options.certname)", e)
+        }
+        // The parent class first (include-like).
+        var parentScope: Scope?
+        if let parent = def.parent {
+            let parentName = Compiler.normalize(parent)
+            try declareClass(parentName, arguments: nil, resourceLike: false, from: scope, at: e)
+            parentScope = classScopes[parentName]
+        }
+        let title = Naming.className(name)
+        let loc = currentFile.location(of: e.range.start)
+        let r = CatalogResource(type: "Class", title: title, exported: false, virtual: false,
+                                file: nil, line: nil)
+        _ = loc
+        r.set("name", .string(title))
+        r.scope = scope
+        r.sourceFile = currentFile
+        r.sourceOffset = e.range.start
+        // Tags: the class name and its segments, "class", and the declaring container's tags.
+        r.tags = tagsFromContainer(scope.container ?? mainClass)
+        r.tags.insert("class")
+        r.tags.insert(name)
+        if name.contains("::") { for seg in name.split(separator: ":") { r.tags.insert(String(seg)) } }
+        // Containment: the stage (default main), or the parent class's stage.
+        var stage = mainStage
+        if let s = arguments?["stage"], case let .string(stageName) = s {
+            guard let st = catalog.resource(ref: Catalog.key("Stage", stageName)) else {
+                throw error("Evaluation Error: Could not find stage \(stageName) specified by Class[\(title)]", e)
+            }
+            stage = st
+        }
+        r.container = stage
+        catalog.add(r)
+        catalog.contain(stage, r)
+        let classScope = Scope(kind: .hostClass(name), parent: parentScope ?? nodeScopeFor(scope) ?? topScope,
+                               dynamicParent: scope, container: r)
+        classScopes[name] = classScope
+        classScope.variables["title"] = .string(name)
+        classScope.variables["name"] = .string(name)
+        classScope.variables["module_name"] = .string(String(name.split(separator: ":").first ?? ""))
+        let saved = currentFile
+        currentFile = def.file
+        defer { currentFile = saved }
+        try bindParameters(def, arguments ?? [:], into: classScope, resource: r, what: "Class[\(title)]", at: e)
+        r.evaluated = true
+        if let body = def.body { try evaluateStatements(body, classScope) }
+        return r
+    }
+
+    func nodeScopeFor(_ scope: Scope) -> Scope? {
+        var s: Scope? = scope
+        while let cur = s {
+            if cur.kind == .node { return cur }
+            s = cur.dynamicParent ?? cur.parent
+        }
+        return nil
+    }
+
+    /// Binds class or define parameters: given values, else defaults (evaluated in order in the
+    /// new scope), else an error; checks types and unknown names.
+    func bindParameters(_ def: Definition, _ arguments: [String: Value], into scope: Scope, resource: CatalogResource,
+                        what: String, at e: Expr) throws {
+        let params = def.parameters
+        let known = Set(params.map(\.name))
+        for name in arguments.keys.sorted() where !known.contains(name) && !ResourceTypes.metaparameters.contains(name) && name != "name" {
+            throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): has no parameter named '\(name)'",
+                               file: resource.sourceFile, offset: resource.sourceOffset)
+        }
+        for p in params {
+            var value: Value
+            if let given = arguments[p.name], !given.isUndef {
+                value = given
+            } else if let d = p.value {
+                value = try evaluate(d, scope)
+            } else if let t = p.type, case let .type(pt) = try evaluate(t, scope), try isInstance(.undef, of: pt) {
+                value = .undef
+            } else if p.type == nil, arguments[p.name] != nil {
+                value = .undef
+            } else if p.type == nil {
+                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): expects a value for parameter '\(p.name)'",
+                                   file: resource.sourceFile, offset: resource.sourceOffset)
+            } else {
+                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): expects a value for parameter '\(p.name)'",
+                                   file: resource.sourceFile, offset: resource.sourceOffset)
+            }
+            if let t = p.type, case let .type(pt) = try evaluate(t, scope), try !isInstance(value, of: pt) {
+                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(value))",
+                                   file: resource.sourceFile, offset: resource.sourceOffset)
+            }
+            scope.variables[p.name] = value
+            if !value.isUndef, resource.type == "Class" { resource.set(p.name, value) }
+        }
+    }
+
+    // MARK: - Defines
+
+    var deferredDefines: [String: (Definition, [String: Value], Scope)] {
+        get { _deferredDefines }
+        set { _deferredDefines = newValue }
+    }
+
+    func evaluateDefine(_ r: CatalogResource, _ def: Definition, _ args: [String: Value], _ declaredIn: Scope) throws {
+        guard !r.evaluated else { return }
+        r.evaluated = true
+        let scope = Scope(kind: .define(def.name), parent: nodeScopeFor(declaredIn) ?? topScope, dynamicParent: declaredIn, container: r)
+        scope.variables["title"] = .string(r.title)
+        scope.variables["name"] = args["name"] ?? .string(r.title)
+        scope.variables["module_name"] = .string(String(def.name.split(separator: ":").first ?? ""))
+        let saved = currentFile
+        currentFile = def.file
+        defer { currentFile = saved }
+        // Parameters come from the resource as it is now (overrides and defaults included).
+        var merged = args
+        for (k, v) in r.parameters { merged[k] = v }
+        for (attr, value, _) in declaredIn.defaults(for: r.type.lowercased()) where merged[attr] == nil {
+            merged[attr] = value
+        }
+        try bindParameters(def, merged, into: scope, resource: r, what: "\(r.type)[\(r.title)]", at: def.expr)
+        for p in def.parameters {
+            if let v = scope.variables[p.name], !v.isUndef, r.parameters[p.name] == nil { r.set(p.name, v) }
+        }
+        if let body = def.body { try evaluateStatements(body, scope) }
+    }
+
+    // MARK: - Defaults and overrides
+
+    func evaluateDefaults(_ e: Expr, _ scope: Scope) throws -> Value {
+        guard case let .resourceDefaults(_, typeExpr, ops) = e.kind else { return .undef }
+        let type = try resourceTypeName(typeExpr, scope)
+        for (name, value, append, _) in try evaluateOperations(ops, scope) {
+            if scope.defaults[type]?[name] != nil {
+                throw error("Evaluation Error: Error while evaluating a Resource Defaults statement, The parameter '\(name)' has already been set for '\(Naming.typeName(type))' defaults", e)
+            }
+            scope.defaults[type, default: [:]][name] = (value, append)
+        }
+        return .undef
+    }
+
+    func evaluateOverride(_ e: Expr, _ scope: Scope) throws -> Value {
+        guard case let .resourceOverride(_, resourcesExpr, ops) = e.kind else { return .undef }
+        let refs = try evaluate(resourcesExpr, scope)
+        let values = try evaluateOperations(ops, scope)
+        for ref in Catalog.flattenRefs(refs) {
+            let o = Override(ref: Compiler.canonicalRef(ref), operations: values, scope: scope, file: currentFile, expr: e, fromCollector: false)
+            if catalog.resource(ref: o.ref) != nil {
+                try applyOverride(o, required: true)
+            } else {
+                pendingOverrides.append(o)
+            }
+        }
+        return refs
+    }
+
+    func applyOverride(_ o: Override, required: Bool) throws {
+        guard let r = catalog.resource(ref: o.ref) else {
+            if required {
+                throw CompileError("Evaluation Error: Could not find resource '\(o.ref)' for overriding", file: o.file, offset: o.expr.range.start)
+            }
+            return
+        }
+        let fromSubclass = isSubclassScope(o.scope, of: r.scope)
+        for (name, value, append, at) in o.operations {
+            if let current = r.parameters[name], !o.fromCollector && !fromSubclass {
+                _ = current
+                throw CompileError("Evaluation Error: Parameter '\(name)' is already set on \(r.ref); cannot redefine",
+                                   file: o.file, offset: at.range.start)
+            }
+            if append, let current = r.parameters[name] {
+                let merged: [Value] = (current.arrayValue ?? [current]) + (value.arrayValue ?? [value])
+                r.set(name, .array(merged))
+            } else if value.isUndef {
+                r.parameters[name] = nil
+                r.parameterOrder.removeAll { $0 == name }
+            } else {
+                r.set(name, value)
+            }
+            r.overriddenAttributes.insert(name)
+            if name == "tag" { for s in Catalog.flattenStrings(value) { r.tags.insert(s.lowercased()) } }
+        }
+    }
+
+    /// Whether `scope` is a class scope inheriting (directly or not) from `target`'s class scope.
+    func isSubclassScope(_ scope: Scope, of target: Scope?) -> Bool {
+        guard let target else { return false }
+        var s: Scope? = scope
+        while let cur = s {
+            if cur === target { return cur !== scope }
+            if case .hostClass = cur.kind { s = cur.parent } else { s = cur.parent }
+        }
+        return false
+    }
+
+    // MARK: - Collectors and realize
+
+    func evaluateCollector(_ e: Expr, _ scope: Scope) throws -> Value {
+        guard case let .collect(typeExpr, query, ops) = e.kind else { return .undef }
+        let type = try resourceTypeName(typeExpr, scope)
+        let c = Collector(type: Naming.typeName(type), query: query.expr, exported: query.exported, operations: ops,
+                          scope: scope, file: currentFile, expr: e)
+        collectors.append(c)
+        _ = try c.collect(self)
+        return .undef
+    }
+
+    func realize(_ v: Value, at e: Expr) throws {
+        for ref in Catalog.flattenRefs(v) {
+            let canonical = Compiler.canonicalRef(ref)
+            if let r = catalog.resource(ref: canonical) {
+                try realizeResource(r)
+            } else {
+                realizeRequests.append((.string(canonical), currentFile, e.range.start))
+            }
+        }
+    }
+
+    func realizeResource(_ r: CatalogResource) throws {
+        guard r.virtual else { return }
+        r.virtual = false
+        if r.exported { return }
+        if let (def, args, scope) = deferredDefines.removeValue(forKey: r.ref) {
+            pendingDefines.append((r, def, args, scope))
+        }
+    }
+
+    // MARK: - Relationships
+
+    func relationship(_ op: RelationshipOperator, _ l: Expr, _ r: Expr, _ scope: Scope, _ e: Expr) throws -> Value {
+        let left = try relationshipOperand(l, scope)
+        let right = try relationshipOperand(r, scope)
+        pendingRelationships.append(PendingRelationship(left: left, right: right, op: op, file: currentFile, expr: e))
+        return right.value
+    }
+
+    /// A relationship operand: references (possibly from a nested chain), or a collector whose
+    /// matches are known only at the end.
+    func relationshipOperand(_ e: Expr, _ scope: Scope) throws -> RelationshipOperand {
+        if case .collect = e.kind {
+            let before = collectors.count
+            _ = try evaluate(e, scope)
+            return RelationshipOperand(value: .undef, collector: collectors.count > before ? collectors.last : nil)
+        }
+        if case let .relationship(_, _, inner) = e.kind, case .collect = inner.kind {
+            _ = try evaluate(e, scope)
+            return RelationshipOperand(value: .undef, collector: collectors.last)
+        }
+        return RelationshipOperand(value: try evaluate(e, scope), collector: nil)
+    }
+}
+
+struct Override {
+    let ref: String
+    let operations: [(String, Value, Bool, Expr)]
+    let scope: Scope
+    let file: SourceFile
+    let expr: Expr
+    let fromCollector: Bool
+}
+
+struct RelationshipOperand {
+    let value: Value
+    let collector: Collector?
+
+    func refs() -> [String] {
+        if let collector { return collector.matched.map(\.ref) }
+        return RelationshipOperand.refs(value)
+    }
+
+    static func refs(_ v: Value) -> [String] {
+        switch v {
+        case let .array(items): return items.flatMap(refs)
+        case let .string(s):
+            // A string names a class (or is a "Type[title]" reference).
+            if s.contains("[") { return [Compiler.canonicalRef(s)] }
+            return [Catalog.key("Class", Naming.className(s))]
+        case let .type(t):
+            if let r = v.referenceString { return [Compiler.canonicalRef(r)] }
+            if t.parameters.isEmpty { return [] }
+            return []
+        default: return []
+        }
+    }
+}
+
+struct PendingRelationship {
+    let left: RelationshipOperand
+    let right: RelationshipOperand
+    let op: RelationshipOperator
+    let file: SourceFile
+    let expr: Expr
+
+    func apply(_ c: Compiler) throws {
+        var sources = left.refs(), targets = right.refs()
+        var param = "before"
+        switch op {
+        case .before: param = "before"
+        case .notify: param = "notify"
+        case .require: swap(&sources, &targets); param = "before"
+        case .subscribe: swap(&sources, &targets); param = "notify"
+        }
+        for s in sources {
+            guard let sr = c.catalog.resource(ref: s) else {
+                throw CompileError("Evaluation Error: Could not find resource '\(s)' for relationship on '\(targets.first ?? "")'", file: file, offset: expr.range.start)
+            }
+            for t in targets {
+                guard c.catalog.resource(ref: t) != nil else {
+                    throw CompileError("Evaluation Error: Could not find resource '\(t)' for relationship from '\(s)'", file: file, offset: expr.range.start)
+                }
+                var list = sr.parameters[param].map { $0.arrayValue ?? [$0] } ?? []
+                let refValue = Value.string(t)
+                if !list.contains(where: { Catalog.flattenRefs($0).contains(t) }) { list.append(refValue) }
+                sr.set(param, list.count == 1 ? list[0] : .array(list))
+            }
+        }
+    }
+}
+
+/// `Type <| query |>` (virtual and ordinary resources of this catalog) or `Type <<| query |>>`
+/// (exported ones): realizes what matches and applies the override block, every time the
+/// compiler looks for new work.
+final class Collector {
+    let type: String
+    let query: Expr?
+    let exported: Bool
+    let operations: [AttributeOperation]
+    let scope: Scope
+    let file: SourceFile
+    let expr: Expr
+    var matched: [CatalogResource] = []
+
+    init(type: String, query: Expr?, exported: Bool, operations: [AttributeOperation], scope: Scope, file: SourceFile, expr: Expr) {
+        self.type = type
+        self.query = query
+        self.exported = exported
+        self.operations = operations
+        self.scope = scope
+        self.file = file
+        self.expr = expr
+    }
+
+    /// Returns whether anything new matched.
+    func collect(_ c: Compiler) throws -> Bool {
+        if exported && !c.options.storeconfigs { return false }
+        var progressed = false
+        let saved = c.currentFile
+        c.currentFile = file
+        defer { c.currentFile = saved }
+        for r in c.catalog.resources where r.type == type && !matched.contains(where: { $0 === r }) {
+            if exported && !r.exported { continue }
+            if let query, try !c.queryMatches(query, r, scope) { continue }
+            matched.append(r)
+            progressed = true
+            try c.realizeResource(r)
+            if !operations.isEmpty {
+                let ops = try c.evaluateOperations(operations, scope)
+                try c.applyOverride(Override(ref: r.ref, operations: ops, scope: scope, file: file, expr: expr, fromCollector: true), required: true)
+            }
+        }
+        return progressed
+    }
+}
+
+extension Compiler {
+    /// A collector query: `attr == v`, `attr != v`, `and`, `or`, parentheses. An array attribute
+    /// matches if any element equals; `tag` matches the resource's tags; `title` its title.
+    func queryMatches(_ q: Expr, _ r: CatalogResource, _ scope: Scope) throws -> Bool {
+        switch q.kind {
+        case let .parenthesized(inner): return try queryMatches(inner, r, scope)
+        case let .binary(.and, a, b): return try queryMatches(a, r, scope) && queryMatches(b, r, scope)
+        case let .binary(.or, a, b): return try queryMatches(a, r, scope) || queryMatches(b, r, scope)
+        case let .binary(op, a, b) where op == .equal || op == .notEqual:
+            let attr: String
+            switch a.kind {
+            case let .name(n): attr = n
+            case let .string(s): attr = s
+            default: attr = try evaluate(a, scope).interpolated
+            }
+            let want = try evaluate(b, scope)
+            let result: Bool
+            switch attr {
+            case "title":
+                result = puppetEquals(.string(r.title), want)
+            case "tag":
+                if case let .string(s) = want { result = r.tags.contains(s.lowercased()) } else { result = false }
+            default:
+                let have = r.parameters[attr] ?? (attr == "name" ? .string(r.title) : .undef)
+                if case let .array(items) = have, want.arrayValue == nil {
+                    result = items.contains { puppetEquals(refAware($0), want) }
+                } else {
+                    result = puppetEquals(refAware(have), want)
+                }
+            }
+            return op == .equal ? result : !result
+        default:
+            throw error("Evaluation Error: Illegal query expression", q)
+        }
+    }
+
+    func refAware(_ v: Value) -> Value {
+        if let r = v.referenceString { return .string(r) }
+        return v
+    }
+}
+
+extension Catalog {
+    static func flattenStrings(_ v: Value) -> [String] {
+        switch v {
+        case let .array(a): return a.flatMap(flattenStrings)
+        case let .string(s): return [s]
+        case .undef: return []
+        default: return [v.interpolated]
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import PuppetParser
+
+/// The catalog as JSON in the oracle's shape (`../shared/tools/puppet-catalog-json.rb`):
+/// `resources` (ref, type, title, exported, virtual, file, line, tags, parameters, metaparams),
+/// `containment` and `relationships`, so the two can be compared with a tool.
+extension Catalog {
+    public func json(pretty: Bool = true) -> String {
+        var out = JSONWriter(pretty: pretty)
+        out.object { w in
+            w.key("puppet_version") { $0.string("7.23.0") }
+            w.key("node") { $0.string(node) }
+            w.key("resources") { w in
+                w.array(finalResources) { w, r in
+                    w.object { w in
+                        w.key("ref") { $0.string(r.ref) }
+                        w.key("type") { $0.string(r.type) }
+                        w.key("title") { $0.string(r.title) }
+                        w.key("exported") { $0.bool(r.exported) }
+                        w.key("virtual") { $0.bool(r.virtual) }
+                        w.key("file") { w in if let f = r.file { w.string(f) } else { w.null() } }
+                        w.key("line") { w in if let l = r.line { w.int(l) } else { w.null() } }
+                        w.key("tags") { w in w.array(r.tags.sorted()) { $0.string($1) } }
+                        let (params, metas) = r.split()
+                        w.key("parameters") { w in w.object { w in for (k, v) in params { w.key(k) { $0.value(v) } } } }
+                        w.key("metaparams") { w in w.object { w in for (k, v) in metas { w.key(k) { $0.value(v) } } } }
+                    }
+                }
+            }
+            w.key("containment") { w in
+                let edges = containment.filter { e in
+                    resource(ref: e.to).map { !$0.virtual || $0.exported } ?? false
+                }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+                w.array(edges) { w, e in
+                    w.object { w in
+                        w.key("from") { $0.string(e.from) }
+                        w.key("to") { $0.string(e.to) }
+                    }
+                }
+            }
+            w.key("relationships") { w in
+                w.array(relationships) { w, rel in
+                    w.object { w in
+                        w.key("from") { $0.string(rel.from) }
+                        w.key("to") { $0.string(rel.to) }
+                        w.key("refresh") { $0.bool(rel.refresh) }
+                        w.key("via") { $0.string(rel.via) }
+                    }
+                }
+            }
+        }
+        return out.text
+    }
+}
+
+extension CatalogResource {
+    /// Parameters and metaparameters as the oracle prints them: sorted, `name` omitted when it
+    /// equals the title (except for classes), relationship metaparameters as reference lists.
+    func split() -> ([(String, Value)], [(String, Value)]) {
+        var params: [(String, Value)] = []
+        var metas: [(String, Value)] = []
+        for k in parameters.keys.sorted() {
+            let v = parameters[k]!
+            if k == "name" && v.interpolated == title && type != "Class" { continue }
+            if ResourceTypes.metaparameters.contains(k) {
+                if ResourceTypes.relationshipParameters.contains(k) {
+                    metas.append((k, .array(Catalog.flattenRefs(v).map { .string(Compiler.canonicalRef($0)) })))
+                } else if k == "tag" {
+                    metas.append((k, .array(Catalog.flattenStrings(v).map { .string($0) })))
+                } else {
+                    metas.append((k, v))
+                }
+            } else {
+                params.append((k, v))
+            }
+        }
+        return (params, metas)
+    }
+}
+
+/// A minimal JSON writer with Ruby's `JSON.pretty_generate` layout (2-space indent, `[]`/`{}`
+/// for empties as Ruby prints them).
+struct JSONWriter {
+    let pretty: Bool
+    var text = ""
+    var indent = 0
+    var needsComma: [Bool] = []
+
+    init(pretty: Bool) { self.pretty = pretty }
+
+    mutating func newline() {
+        if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+    }
+
+    mutating func beforeElement() {
+        if needsComma.last == true { text += "," }
+        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
+        newline()
+    }
+
+    mutating func object(_ body: (inout JSONWriter) -> Void) {
+        text += "{"
+        indent += 1
+        needsComma.append(false)
+        body(&self)
+        let had = needsComma.removeLast()
+        indent -= 1
+        if had { newline() } else if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+        text += "}"
+    }
+
+    mutating func key(_ k: String, _ body: (inout JSONWriter) -> Void) {
+        beforeElement()
+        text += JSONText.quote(k) + (pretty ? ": " : ":")
+        body(&self)
+    }
+
+    mutating func array<T>(_ items: [T], _ body: (inout JSONWriter, T) -> Void) {
+        text += "["
+        indent += 1
+        needsComma.append(false)
+        for item in items {
+            beforeElement()
+            body(&self, item)
+        }
+        let had = needsComma.removeLast()
+        indent -= 1
+        if had { newline() } else if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+        text += "]"
+    }
+
+    mutating func string(_ s: String) { text += JSONText.quote(s) }
+    mutating func bool(_ b: Bool) { text += b ? "true" : "false" }
+    mutating func int(_ i: Int) { text += String(i) }
+    mutating func null() { text += "null" }
+
+    mutating func value(_ v: Value) {
+        switch v {
+        case .undef: null()
+        case let .boolean(b): bool(b)
+        case let .integer(i): int(i)
+        case let .float(f): text += Value.floatString(f)
+        case let .string(s): string(s)
+        case let .array(a): array(a) { w, x in w.value(x) }
+        case let .hash(h): object { w in for (k, x) in h.pairs { w.key(k.interpolated) { $0.value(x) } } }
+        case .type:
+            string(v.referenceString.map(Compiler.canonicalRef) ?? v.interpolated)
+        default: string(v.interpolated)
+        }
+    }
+}
+
+/// JSON text helpers: quoting and a small parser (for facts files and tests).
+public enum JSONText {
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 {
+                    let hex = String(ch.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    public static func parse(_ text: String, path: String) throws -> Value {
+        var p = Reader(bytes: Array(text.utf8), path: path)
+        let v = try p.value()
+        p.skip()
+        guard p.i == p.bytes.count else { throw p.fail("trailing characters") }
+        return v
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        let path: String
+        var i = 0
+
+        func fail(_ m: String) -> CompileError { CompileError("\(path): invalid JSON at byte \(i): \(m)") }
+
+        mutating func skip() { while i < bytes.count, [9, 10, 13, 32].contains(bytes[i]) { i += 1 } }
+
+        mutating func value() throws -> Value {
+            skip()
+            guard i < bytes.count else { throw fail("unexpected end") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
+                i += 1
+                var h = OrderedHash()
+                skip()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .hash(h) }
+                while true {
+                    skip()
+                    guard case let .string(k) = try value() else { throw fail("object key must be a string") }
+                    skip()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    i += 1
+                    h[.string(k)] = try value()
+                    skip()
+                    guard i < bytes.count else { throw fail("unexpected end") }
+                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: "}") { i += 1; return .hash(h) }
+                    throw fail("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                var a: [Value] = []
+                skip()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                while true {
+                    a.append(try value())
+                    skip()
+                    guard i < bytes.count else { throw fail("unexpected end") }
+                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                    throw fail("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""):
+                i += 1
+                var out: [UInt8] = []
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                        i += 1
+                        switch bytes[i] {
+                        case UInt8(ascii: "n"): out.append(10)
+                        case UInt8(ascii: "t"): out.append(9)
+                        case UInt8(ascii: "r"): out.append(13)
+                        case UInt8(ascii: "b"): out.append(8)
+                        case UInt8(ascii: "f"): out.append(12)
+                        case UInt8(ascii: "u"):
+                            guard i + 4 < bytes.count, let code = UInt32(String(decoding: bytes[(i + 1)...(i + 4)], as: UTF8.self), radix: 16) else { throw fail("bad \\u escape") }
+                            i += 4
+                            out += Array(String(Unicode.Scalar(code).map(Character.init) ?? "?").utf8)
+                        default: out.append(bytes[i])
+                        }
+                        i += 1
+                        continue
+                    }
+                    out.append(bytes[i])
+                    i += 1
+                }
+                guard i < bytes.count else { throw fail("unterminated string") }
+                i += 1
+                return .string(String(decoding: out, as: UTF8.self))
+            case UInt8(ascii: "t"): i += 4; return .boolean(true)
+            case UInt8(ascii: "f"): i += 5; return .boolean(false)
+            case UInt8(ascii: "n"): i += 4; return .undef
+            default:
+                let start = i
+                while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+                let s = String(decoding: bytes[start..<i], as: UTF8.self)
+                if let n = Int(s) { return .integer(n) }
+                if let f = Double(s) { return .float(f) }
+                throw fail("unexpected character")
+            }
+        }
+    }
+}

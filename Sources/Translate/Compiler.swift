@@ -1,0 +1,399 @@
+import PuppetParser
+
+/// An error the user's manifest caused, at a position of one of its files.
+public struct CompileError: Error, CustomStringConvertible {
+    public let message: String
+    public let file: SourceFile?
+    public let offset: Int32?
+
+    public init(_ message: String, file: SourceFile? = nil, offset: Int32? = nil) {
+        self.message = message
+        self.file = file
+        self.offset = offset
+    }
+
+    /// `path:line:col: error: message`, the source line and a caret (or just the message).
+    public var description: String {
+        guard let file, let offset else { return "error: \(message)" }
+        return Diagnostic(at: offset, in: file, message).rendered()
+    }
+
+    public var location: SourceLocation? {
+        guard let file, let offset else { return nil }
+        return file.location(of: offset)
+    }
+}
+
+/// A class, define or function definition and the file it came from.
+struct Definition {
+    let name: String
+    let expr: Expr
+    let file: SourceFile
+    var parameters: [Parameter] {
+        switch expr.kind {
+        case let .classDefinition(_, _, p, _), let .defineDefinition(_, p, _), let .functionDefinition(_, p, _, _): return p
+        default: return []
+        }
+    }
+    var body: Expr? {
+        switch expr.kind {
+        case let .classDefinition(_, _, _, b), let .defineDefinition(_, _, b), let .functionDefinition(_, _, _, b): return b
+        default: return nil
+        }
+    }
+    var parent: String? {
+        if case let .classDefinition(_, parent, _, _) = expr.kind { return parent }
+        return nil
+    }
+}
+
+/// Compiles parsed manifests into a catalog the way Puppet 7's compiler does: main code, then
+/// the node definition, then defines and collectors until nothing changes, then overrides,
+/// resource defaults and relationships.
+public final class Compiler {
+    public struct Options {
+        public var certname: String
+        public var facts: [String: Value]
+        public var modulePath: [String]
+        /// Collect this catalog's own exported resources with `<<| |>>` (a single-node PuppetDB).
+        public var storeconfigs: Bool
+        /// Unknown variables are errors instead of undef.
+        public var strict: Bool
+        public var environment: String
+
+        public init(certname: String, facts: [String: Value], modulePath: [String] = [], storeconfigs: Bool = false,
+                    strict: Bool = false, environment: String = "production") {
+            self.certname = certname
+            self.facts = facts
+            self.modulePath = modulePath
+            self.storeconfigs = storeconfigs
+            self.strict = strict
+            self.environment = environment
+        }
+    }
+
+    let options: Options
+    public let catalog: Catalog
+    let topScope: Scope
+    var loader: ModuleLoader
+
+    var classes: [String: Definition] = [:]
+    var defines: [String: Definition] = [:]
+    var functions: [String: Definition] = [:]
+    var typeAliases: [String: (Expr, SourceFile)] = [:]
+    var nodes: [(matches: [Expr], body: Expr?, file: SourceFile, expr: Expr)] = []
+
+    /// Evaluated classes: lowercase name → scope.
+    var classScopes: [String: Scope] = [:]
+    var pendingDefines: [(resource: CatalogResource, definition: Definition, arguments: [String: Value], declaredIn: Scope)] = []
+    var collectors: [Collector] = []
+    var pendingOverrides: [Override] = []
+    var pendingRelationships: [PendingRelationship] = []
+    var realizeRequests: [(ref: Value, file: SourceFile, offset: Int32)] = []
+    /// `$0`, `$1`, … of the innermost successful match, per nesting of conditionals.
+    var matchStack: [[Value]?] = [nil]
+    /// The file whose code is being evaluated (for positions).
+    var currentFile: SourceFile
+    public private(set) var warnings: [String] = []
+    /// Output buffers of EPP templates being rendered.
+    var eppStack: [(chunks: [EPPChunk], output: String)] = []
+    /// Virtual define instances: evaluated when realized.
+    var _deferredDefines: [String: (Definition, [String: Value], Scope)] = [:]
+    let mainStage: CatalogResource
+    let mainClass: CatalogResource
+    var callDepth = 0
+
+    public init(options: Options, mainFile: SourceFile) {
+        self.options = options
+        self.catalog = Catalog(node: options.certname)
+        self.loader = ModuleLoader(modulePath: options.modulePath)
+        self.currentFile = mainFile
+        mainStage = CatalogResource(type: "Stage", title: "main", exported: false, virtual: false, file: nil, line: nil)
+        mainStage.tags = ["stage"]
+        mainClass = CatalogResource(type: "Class", title: "main", exported: false, virtual: false, file: nil, line: nil)
+        mainClass.tags = ["class"]
+        mainClass.set("name", .string("main"))
+        mainClass.evaluated = true
+        topScope = Scope(kind: .top, parent: nil, dynamicParent: nil, container: mainClass)
+        catalog.add(mainStage)
+        catalog.add(mainClass)
+        catalog.contain(mainStage, mainClass)
+        classScopes["main"] = topScope
+        classScopes[""] = topScope
+        setFacts()
+    }
+
+    func setFacts() {
+        for (k, v) in options.facts { topScope.variables[k] = v }
+        topScope.variables["facts"] = .hash(OrderedHash(options.facts.sorted { $0.key < $1.key }.map { (.string($0.key), $0.value) }))
+        let domain = options.certname.split(separator: ".").dropFirst().joined(separator: ".")
+        topScope.variables["trusted"] = .hash(OrderedHash([
+            (.string("authenticated"), .string("remote")),
+            (.string("certname"), .string(options.certname)),
+            (.string("domain"), domain.isEmpty ? .undef : .string(domain)),
+            (.string("extensions"), .hash(OrderedHash())),
+            (.string("hostname"), .string(String(options.certname.split(separator: ".").first ?? ""))),
+        ]))
+        topScope.variables["clientcert"] = .string(options.certname)
+        topScope.variables["environment"] = .string(options.environment)
+        topScope.variables["name"] = .string("main")
+        topScope.variables["title"] = .string("main")
+        topScope.variables["module_name"] = .string("")
+        topScope.variables["serverversion"] = .string("7.23.0")
+        topScope.variables["clientversion"] = .string("7.23.0")
+    }
+
+    // MARK: - Errors
+
+    func error(_ message: String, _ e: Expr?) -> CompileError {
+        CompileError(message, file: currentFile, offset: e?.range.start)
+    }
+
+    func warn(_ message: String, _ e: Expr?) {
+        if let e {
+            warnings.append("\(currentFile.location(of: e.range.start)): warning: \(message)")
+        } else {
+            warnings.append("warning: \(message)")
+        }
+    }
+
+    // MARK: - Compile
+
+    /// Compiles the main manifest (already parsed without errors).
+    public func compile(_ program: Program) throws -> Catalog {
+        currentFile = program.file
+        register(program.body, file: program.file, topLevel: true)
+        // Main code: everything but definitions, in Class[main].
+        if let body = program.body {
+            try evaluateStatements(body, topScope)
+        }
+        try evaluateNode()
+        try evaluateGenerators()
+        try finish()
+        return catalog
+    }
+
+    /// Records the definitions of a file (classes nest: `class a { class b {} }` defines `a::b`).
+    func register(_ e: Expr?, file: SourceFile, topLevel: Bool) {
+        guard let e else { return }
+        switch e.kind {
+        case let .classDefinition(name, _, _, body):
+            classes[Compiler.normalize(name)] = classes[Compiler.normalize(name)] ?? Definition(name: Compiler.normalize(name), expr: e, file: file)
+            register(body, file: file, topLevel: false)
+        case let .defineDefinition(name, _, _):
+            defines[Compiler.normalize(name)] = defines[Compiler.normalize(name)] ?? Definition(name: Compiler.normalize(name), expr: e, file: file)
+        case let .functionDefinition(name, _, _, _):
+            functions[Compiler.normalize(name)] = Definition(name: Compiler.normalize(name), expr: e, file: file)
+        case let .typeAlias(name, type):
+            typeAliases[name] = (type, file)
+        case let .nodeDefinition(matches, _, body):
+            if topLevel { nodes.append((matches, body, file, e)) }
+        case let .block(statements):
+            for s in statements { register(s, file: file, topLevel: topLevel) }
+        default:
+            break
+        }
+    }
+
+    static func normalize(_ name: String) -> String {
+        var n = name.lowercased()
+        if n.hasPrefix("::") { n.removeFirst(2) }
+        return n
+    }
+
+    /// Evaluates a body's statements in a scope (definitions are skipped: they were registered).
+    func evaluateStatements(_ body: Expr, _ scope: Scope) throws {
+        if case let .block(statements) = body.kind {
+            for s in statements { _ = try evaluateStatement(s, scope) }
+        } else {
+            _ = try evaluateStatement(body, scope)
+        }
+    }
+
+    @discardableResult
+    func evaluateStatement(_ e: Expr, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case .classDefinition, .defineDefinition, .functionDefinition, .typeAlias, .nodeDefinition:
+            return .undef
+        default:
+            return try evaluate(e, scope)
+        }
+    }
+
+    // MARK: - Nodes
+
+    /// Puppet's node matching: the certname exactly, then regexes in file order, then the
+    /// certname shortened at each dot, then `default`.
+    func evaluateNode() throws {
+        guard !nodes.isEmpty else { return }
+        let certname = options.certname.lowercased()
+        var chosen: (name: String, index: Int)?
+        func findExact(_ name: String) -> Int? {
+            nodes.firstIndex { n in n.matches.contains { if case let .string(s) = $0.kind { return s.lowercased() == name }; return false } }
+        }
+        if let i = findExact(certname) { chosen = (certname, i) }
+        if chosen == nil {
+            outer: for (i, n) in nodes.enumerated() {
+                for m in n.matches {
+                    if case let .regex(r) = m.kind, let re = try? PRegex(r), re.firstMatch(in: certname) != nil {
+                        chosen = (certname, i)
+                        break outer
+                    }
+                }
+            }
+        }
+        if chosen == nil {
+            var parts = certname.split(separator: ".").map(String.init)
+            while parts.count > 1 {
+                parts.removeLast()
+                if let i = findExact(parts.joined(separator: ".")) { chosen = (parts.joined(separator: "."), i); break }
+            }
+        }
+        if chosen == nil {
+            if let i = nodes.firstIndex(where: { n in n.matches.contains { if case .defaultLiteral = $0.kind { return true }; return false } }) {
+                chosen = ("default", i)
+            }
+        }
+        guard let (name, index) = chosen else {
+            throw CompileError("Could not find node statement with name 'default' or '\(options.certname)'")
+        }
+        let node = nodes[index]
+        let title = name
+        let resource = CatalogResource(type: "Node", title: title, exported: false, virtual: false, file: nil, line: nil)
+        resource.tags = ["node", "class"]
+        if isValidTag(title) { resource.tags.insert(title.lowercased()) }
+        resource.container = mainClass
+        catalog.add(resource)
+        catalog.contain(mainClass, resource)
+        let scope = Scope(kind: .node, parent: topScope, dynamicParent: topScope, container: resource)
+        nodeScope = scope
+        let saved = currentFile
+        currentFile = node.file
+        defer { currentFile = saved }
+        if let body = node.body { try evaluateStatements(body, scope) }
+    }
+
+    var nodeScope: Scope?
+
+    // MARK: - Generators and finish
+
+    /// Defines and collectors, until neither finds more work (Puppet's evaluate_generators).
+    func evaluateGenerators() throws {
+        var rounds = 0
+        while true {
+            rounds += 1
+            if rounds > 1000 { throw CompileError("Somehow looped more than 1000 times while evaluating host catalog") }
+            var progressed = false
+            while !pendingDefines.isEmpty {
+                let batch = pendingDefines
+                pendingDefines = []
+                for p in batch {
+                    try evaluateDefine(p.resource, p.definition, p.arguments, p.declaredIn)
+                    progressed = true
+                }
+            }
+            for c in collectors {
+                if try c.collect(self) { progressed = true }
+            }
+            if !progressed { break }
+        }
+    }
+
+    func finish() throws {
+        // Overrides of resources that did not exist when declared.
+        for o in pendingOverrides {
+            try applyOverride(o, required: true)
+        }
+        // Realize requests for resources that never appeared.
+        for r in realizeRequests {
+            for ref in Catalog.flattenRefs(r.ref) where catalog.resource(ref: ref) == nil {
+                currentFile = r.file
+                throw CompileError("Failed to realize virtual resources \(ref)", file: r.file, offset: r.offset)
+            }
+        }
+        // Resource defaults apply at the end, from the scope each resource was declared in.
+        for r in catalog.resources {
+            guard let scope = r.scope else { continue }
+            for (attr, value, append) in scope.defaults(for: r.type.lowercased()) {
+                if let current = r.parameters[attr] {
+                    if append, r.overriddenAttributes.contains(attr) == false, case let .array(a) = current {
+                        _ = a
+                    }
+                    continue
+                }
+                if value.isUndef { continue }
+                r.set(attr, value)
+            }
+        }
+        // Chains (`->`, `~>`) become before/notify metaparameters.
+        for rel in pendingRelationships {
+            try rel.apply(self)
+        }
+        // Every relationship must point at a resource of the catalog.
+        for r in catalog.finalResources {
+            for (param, refs) in r.relationshipRefs {
+                for ref in refs where catalog.resource(ref: Compiler.canonicalRef(ref)) == nil || catalog.resource(ref: Compiler.canonicalRef(ref))!.virtual && !catalog.resource(ref: Compiler.canonicalRef(ref))!.exported {
+                    let file = r.sourceFile ?? currentFile
+                    throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file, offset: r.sourceOffset)
+                }
+            }
+        }
+        try checkCycles()
+    }
+
+    /// `Package[foo]`, `package[foo]`, `Class[Foo]` → the catalog's spelling of the reference.
+    static func canonicalRef(_ ref: String) -> String {
+        guard let open = ref.firstIndex(of: "["), ref.hasSuffix("]") else { return ref }
+        let type = Naming.typeName(String(ref[..<open]))
+        var title = String(ref[ref.index(after: open)..<ref.index(before: ref.endIndex)])
+        if type == "Class" { title = Naming.className(title) }
+        if title.hasPrefix("'"), title.hasSuffix("'"), title.count >= 2 { title = String(title.dropFirst().dropLast()) }
+        return Catalog.key(type, title)
+    }
+
+    /// A dependency cycle is an error (Puppet finds it when it builds the relationship graph).
+    func checkCycles() throws {
+        // Graph over final resources: containment (container before/after children through
+        // whits is acyclic by construction) is not needed to find cycles among relationships
+        // between leaves; relationships to containers expand to their contents.
+        var adjacency: [String: [String]] = [:]
+        for rel in catalog.relationships {
+            adjacency[rel.from, default: []].append(rel.to)
+        }
+        // Expand container relationships: an edge into a container reaches everything in it,
+        // an edge out of a container leaves from everything in it.
+        var children: [String: [String]] = [:]
+        for (from, to) in catalog.containment { children[from, default: []].append(to) }
+        func leaves(_ ref: String) -> [String] {
+            guard let c = children[ref], !c.isEmpty else { return [ref] }
+            return c.flatMap(leaves)
+        }
+        var graph: [String: Set<String>] = [:]
+        for (from, tos) in adjacency {
+            for f in leaves(from) {
+                for t in tos { for l in leaves(t) { graph[f, default: []].insert(l) } }
+            }
+        }
+        var state: [String: Int] = [:]
+        var stack: [String] = []
+        func visit(_ v: String) -> [String]? {
+            state[v] = 1
+            stack.append(v)
+            for w in (graph[v] ?? []).sorted() {
+                if state[w] == 1 {
+                    let i = stack.lastIndex(of: w)!
+                    return Array(stack[i...]) + [w]
+                }
+                if state[w] == nil, let c = visit(w) { return c }
+            }
+            stack.removeLast()
+            state[v] = 2
+            return nil
+        }
+        for v in graph.keys.sorted() where state[v] == nil {
+            if let cycle = visit(v) {
+                throw CompileError("Found 1 dependency cycle:\n(" + cycle.joined(separator: " => ") + ")")
+            }
+        }
+    }
+}

@@ -1,0 +1,572 @@
+import PuppetParser
+
+/// Expression evaluation (Puppet 7's evaluator semantics for values and operators).
+extension Compiler {
+    func evaluate(_ e: Expr, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case let .string(s): return .string(s)
+        case let .integer(i, _): return .integer(i)
+        case let .float(f): return .float(f)
+        case let .boolean(b): return .boolean(b)
+        case .undef: return .undef
+        case .defaultLiteral: return .defaultValue
+        case let .regex(r): return .regex(r)
+        case let .name(n): return .string(n)
+        case let .reservedWord(w): return .string(w)
+        case let .reference(r): return .type(typeFor(name: r))
+        case let .variable(name): return try lookupVariable(name, scope, e)
+        case let .concatenated(segments):
+            var s = ""
+            for seg in segments { s += try evaluate(seg, scope).interpolated }
+            return .string(s)
+        case let .text(inner):
+            return .string(try evaluate(inner, scope).interpolated)
+        case let .heredoc(_, text): return try evaluate(text, scope)
+        case let .parenthesized(inner): return try evaluate(inner, scope)
+        case let .list(items):
+            var out: [Value] = []
+            for item in items {
+                if case let .unfold(inner) = item.kind {
+                    let v = try evaluate(inner, scope)
+                    if case let .array(a) = v { out += a } else { out.append(v) }
+                } else {
+                    out.append(try evaluate(item, scope))
+                }
+            }
+            return .array(out)
+        case let .hash(entries):
+            var h = OrderedHash()
+            for en in entries { h[try evaluate(en.key, scope)] = try evaluate(en.value, scope) }
+            return .hash(h)
+        case let .access(left, keys):
+            let l = try evaluate(left, scope)
+            var ks: [Value] = []
+            for k in keys { ks.append(try evaluate(k, scope)) }
+            return try access(l, ks, e)
+        case let .binary(op, l, r): return try binary(op, l, r, scope, e)
+        case let .not(inner): return .boolean(!(try evaluate(inner, scope).isTruthy))
+        case let .unaryMinus(inner):
+            switch try evaluate(inner, scope) {
+            case let .integer(i): return .integer(-i)
+            case let .float(f): return .float(-f)
+            case let .string(s):
+                if let n = Compiler.parseNumber(s) { return Value.undef.negatedNumber(n) }
+                throw error("Evaluation Error: The value '\(s)' cannot be converted to Numeric", e)
+            case let v: throw error("Operator '-' is not applicable to \(articled(v.typeName))", e)
+            }
+        case let .unfold(inner):
+            let v = try evaluate(inner, scope)
+            if case .array = v { return v }
+            return .array([v])
+        case let .assignment(op, target, value):
+            guard op == .assign else { throw error("The operator '\(op.rawValue)' is no longer supported", e) }
+            let v = try evaluate(value, scope)
+            try assign(target, v, scope)
+            return v
+        case let .relationship(op, l, r): return try relationship(op, l, r, scope, e)
+        case let .selector(left, entries): return try selector(left, entries, scope, e)
+        case let .ifExpr(test, then, elseExpr):
+            return try conditional(try evaluate(test, scope).isTruthy, then, elseExpr, scope)
+        case let .unlessExpr(test, then, elseExpr):
+            return try conditional(!(try evaluate(test, scope).isTruthy), then, elseExpr, scope)
+        case let .caseExpr(test, options): return try caseExpression(test, options, scope, e)
+        case let .block(statements):
+            var last: Value = .undef
+            for s in statements { last = try evaluateStatement(s, scope) }
+            return last
+        case .nop: return .undef
+        case let .call(functor, args, lambda, _):
+            let name: String
+            switch functor.kind {
+            case let .name(n): name = n
+            case let .reference(r): name = r
+            case .access:
+                // `Integer[0, 10]('5')`: a type called to create a value.
+                guard case let .type(t) = try evaluate(functor, scope) else { throw error("Not a callable type", functor) }
+                return try newValue(t, try args.map { try evaluate($0, scope) }, e)
+            default: throw error("Unsupported function call", functor)
+            }
+            return try callFunction(name, args, lambda, scope, e)
+        case let .callMethod(functor, args, lambda, _):
+            guard case let .namedAccess(receiver, member) = functor.kind, case let .name(name) = member.kind else {
+                throw error("Unsupported method call", functor)
+            }
+            return try callFunction(name, [receiver] + args, lambda, scope, e)
+        case .namedAccess: throw error("Unsupported expression", e)
+        case .lambda: throw error("A lambda can only be given to a function call", e)
+        case .resource: return try evaluateResource(e, scope)
+        case .resourceDefaults: return try evaluateDefaults(e, scope)
+        case .resourceOverride: return try evaluateOverride(e, scope)
+        case .collect: return try evaluateCollector(e, scope)
+        case .classDefinition, .defineDefinition, .functionDefinition, .typeAlias, .nodeDefinition:
+            return .undef
+        }
+    }
+
+    func articled(_ s: String) -> String {
+        let vowel = s.first.map { "AEIOUaeiou".contains($0) } ?? false
+        return (vowel ? "an " : "a ") + s
+    }
+
+    /// `File`, `Integer`, `Apache::Vhost` as a type value (data type names keep their case).
+    func typeFor(name: String) -> PType {
+        let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
+        if let known = PType.dataTypes.first(where: { $0.lowercased() == n.lowercased() }) { return PType(known) }
+        if typeAliases[n] != nil { return PType(n) }
+        return PType(Naming.typeName(n))
+    }
+
+    // MARK: - Variables
+
+    func lookupVariable(_ name: String, _ scope: Scope, _ e: Expr) throws -> Value {
+        if let digit = Int(name) {
+            for frame in matchStack.reversed() {
+                if let m = frame { return digit < m.count ? m[digit] : .undef }
+            }
+            return .undef
+        }
+        var n = name
+        if n.hasPrefix("::") {
+            n.removeFirst(2)
+            if !n.contains("::") { return try topScope.variables[n] ?? unknownVariable(name, e) }
+        }
+        if let sep = n.range(of: "::", options: .backwards) {
+            let className = Compiler.normalize(String(n[..<sep.lowerBound]))
+            let variable = String(n[sep.upperBound...])
+            guard let classScope = classScopes[className] else {
+                warn("Could not look up qualified variable '$\(name)'; class \(className) has not been evaluated", e)
+                if options.strict { throw error("Evaluation Error: Unknown variable: '$\(name)'.", e) }
+                return .undef
+            }
+            return try classScope.variables[variable] ?? unknownVariable(name, e)
+        }
+        if let v = scope.lookup(n) { return v }
+        return try unknownVariable(name, e)
+    }
+
+    func unknownVariable(_ name: String, _ e: Expr) throws -> Value {
+        if options.strict { throw error("Evaluation Error: Unknown variable: '$\(name)'.", e) }
+        return .undef
+    }
+
+    func assign(_ target: Expr, _ v: Value, _ scope: Scope) throws {
+        switch target.kind {
+        case let .variable(name):
+            if scope.isLocallySet(name) {
+                throw error("Evaluation Error: Cannot reassign variable '$\(name)'", target)
+            }
+            scope.variables[name] = v
+        case let .list(targets):
+            switch v {
+            case let .array(values):
+                guard values.count == targets.count else {
+                    throw error("Evaluation Error: Mismatched number of variables and values in multi-assignment", target)
+                }
+                for (t, x) in zip(targets, values) { try assign(t, x, scope) }
+            case let .hash(h):
+                for t in targets {
+                    guard case let .variable(name) = t.kind else { throw error("Illegal assignment", t) }
+                    guard let x = h[.string(name)] else { throw error("Evaluation Error: No value for required key '\(name)' in assignment to variables from hash", t) }
+                    try assign(t, x, scope)
+                }
+            default:
+                throw error("Evaluation Error: Can only assign an Array or a Hash to an array of variables", target)
+            }
+        default:
+            throw error("Illegal attempt to assign to this expression", target)
+        }
+    }
+
+    // MARK: - Conditionals
+
+    func conditional(_ test: Bool, _ then: Expr?, _ elseExpr: Expr?, _ scope: Scope) throws -> Value {
+        if test, let then { return try evaluateStatementsValue(then, scope) }
+        if !test, let elseExpr { return try evaluateStatementsValue(elseExpr, scope) }
+        return .undef
+    }
+
+    func evaluateStatementsValue(_ e: Expr, _ scope: Scope) throws -> Value {
+        if case let .block(statements) = e.kind {
+            var last: Value = .undef
+            for s in statements { last = try evaluateStatement(s, scope) }
+            return last
+        }
+        return try evaluateStatement(e, scope)
+    }
+
+    func caseExpression(_ test: Expr, _ options: [CaseOption], _ scope: Scope, _ e: Expr) throws -> Value {
+        let v = try evaluate(test, scope)
+        var defaultOption: CaseOption?
+        for o in options {
+            for valueExpr in o.values {
+                if case .defaultLiteral = valueExpr.kind { defaultOption = o; continue }
+                let candidate = try evaluate(valueExpr, scope)
+                let (ok, captures) = try caseMatches(v, candidate)
+                if ok {
+                    matchStack.append(captures)
+                    defer { matchStack.removeLast() }
+                    return try o.then.map { try evaluateStatementsValue($0, scope) } ?? .undef
+                }
+            }
+        }
+        if let d = defaultOption {
+            return try d.then.map { try evaluateStatementsValue($0, scope) } ?? .undef
+        }
+        return .undef
+    }
+
+    /// Case and selector matching: regexes match strings (their groups become `$0..$n`),
+    /// types test instances, an array option matches element-wise when the test is an array
+    /// (else any element), anything else `==`.
+    func caseMatches(_ v: Value, _ candidate: Value) throws -> (Bool, [Value]?) {
+        switch candidate {
+        case let .regex(r):
+            guard case let .string(s) = v, let m = try PRegex(r).firstMatch(in: s) else { return (false, nil) }
+            return (true, m.map { $0.map(Value.string) ?? .undef })
+        case let .type(t):
+            return (try isInstance(v, of: t), nil)
+        case let .array(items):
+            if case let .array(values) = v, values.count == items.count {
+                for (x, y) in zip(values, items) where !(try caseMatches(x, y).0) { return (false, nil) }
+                return (true, nil)
+            }
+            for item in items {
+                let r = try caseMatches(v, item)
+                if r.0 { return r }
+            }
+            return (false, nil)
+        case .defaultValue:
+            return (true, nil)
+        default:
+            return (puppetEquals(v, candidate), nil)
+        }
+    }
+
+    func selector(_ left: Expr, _ entries: [SelectorEntry], _ scope: Scope, _ e: Expr) throws -> Value {
+        let v = try evaluate(left, scope)
+        for en in entries {
+            let candidate = try evaluate(en.match, scope)
+            let (ok, captures) = try caseMatches(v, candidate)
+            if ok {
+                matchStack.append(captures)
+                defer { matchStack.removeLast() }
+                return try evaluate(en.value, scope)
+            }
+        }
+        throw error("Evaluation Error: No matching entry for selector parameter with value '\(v.interpolated)'", e)
+    }
+
+    // MARK: - Operators
+
+    static func parseNumber(_ s: String) -> Value? {
+        let t = s.trimmingBlanks()
+        if let i = Int(t) { return .integer(i) }
+        if t.hasPrefix("0x") || t.hasPrefix("0X"), let i = Int(t.dropFirst(2), radix: 16) { return .integer(i) }
+        if t.count > 1, t.hasPrefix("0"), let i = Int(t.dropFirst(), radix: 8) { return .integer(i) }
+        if let f = Double(t), t.contains(".") || t.contains("e") || t.contains("E") { return .float(f) }
+        return nil
+    }
+
+    func toNumber(_ v: Value, _ op: String, _ e: Expr) throws -> Value {
+        switch v {
+        case .integer, .float: return v
+        case let .string(s):
+            if let n = Compiler.parseNumber(s) { return n }
+            throw error("Evaluation Error: The string '\(s)' cannot be converted to Numeric", e)
+        default:
+            throw error("Evaluation Error: Operator '\(op)' is not applicable to \(articled(v.typeName)).", e)
+        }
+    }
+
+    func binary(_ op: BinaryOperator, _ le: Expr, _ re: Expr, _ scope: Scope, _ e: Expr) throws -> Value {
+        switch op {
+        case .and:
+            guard try evaluate(le, scope).isTruthy else { return .boolean(false) }
+            return .boolean(try evaluate(re, scope).isTruthy)
+        case .or:
+            if try evaluate(le, scope).isTruthy { return .boolean(true) }
+            return .boolean(try evaluate(re, scope).isTruthy)
+        default: break
+        }
+        let l = try evaluate(le, scope)
+        let r = try evaluate(re, scope)
+        switch op {
+        case .equal: return .boolean(puppetEquals(l, r))
+        case .notEqual: return .boolean(!puppetEquals(l, r))
+        case .matches, .notMatches:
+            let m = try match(l, r, e)
+            return .boolean(op == .matches ? m : !m)
+        case .in: return .boolean(try isIn(l, r, e))
+        case .less, .lessEqual, .greater, .greaterEqual:
+            let c = try compare(l, r, op.rawValue, e)
+            switch op {
+            case .less: return .boolean(c < 0)
+            case .lessEqual: return .boolean(c <= 0)
+            case .greater: return .boolean(c > 0)
+            default: return .boolean(c >= 0)
+            }
+        case .plus:
+            if case let .array(a) = l {
+                if case let .array(b) = r { return .array(a + b) }
+                if case let .hash(h) = r { return .array(a + h.pairs.map { .array([$0.key, $0.value]) }) }
+                return .array(a + [r])
+            }
+            if case var .hash(a) = l {
+                switch r {
+                case let .hash(b): for (k, v) in b.pairs { a[k] = v }
+                case let .array(b):
+                    guard b.count % 2 == 0 else { throw error("Evaluation Error: Odd number of elements in an Array to merge into a Hash", e) }
+                    var i = 0
+                    while i < b.count { a[b[i]] = b[i + 1]; i += 2 }
+                default: throw error("Evaluation Error: Operator '+' is not applicable to a Hash and \(articled(r.typeName)).", e)
+                }
+                return .hash(a)
+            }
+            return try arithmetic("+", l, r, e)
+        case .minus:
+            if case let .array(a) = l {
+                let remove: [Value]
+                if case let .array(b) = r { remove = b } else if case let .hash(h) = r { remove = h.pairs.map { .array([$0.key, $0.value]) } } else { remove = [r] }
+                return .array(a.filter { x in !remove.contains { puppetEquals($0, x) } })
+            }
+            if case var .hash(a) = l {
+                let keys: [Value]
+                switch r {
+                case let .hash(b): keys = b.keys
+                case let .array(b): keys = b
+                default: keys = [r]
+                }
+                for k in keys { a[k] = nil }
+                return .hash(a)
+            }
+            return try arithmetic("-", l, r, e)
+        case .leftShift:
+            if case let .array(a) = l { return .array(a + [r]) }
+            return try arithmetic("<<", l, r, e)
+        case .times, .divide, .modulo, .rightShift:
+            return try arithmetic(op.rawValue, l, r, e)
+        default:
+            throw error("Unsupported operator \(op.rawValue)", e)
+        }
+    }
+
+    func arithmetic(_ op: String, _ l: Value, _ r: Value, _ e: Expr) throws -> Value {
+        let a = try toNumber(l, op, e), b = try toNumber(r, op, e)
+        switch (a, b) {
+        case let (.integer(x), .integer(y)):
+            switch op {
+            case "+": let (v, o) = x.addingReportingOverflow(y); if o { throw overflow(e) }; return .integer(v)
+            case "-": let (v, o) = x.subtractingReportingOverflow(y); if o { throw overflow(e) }; return .integer(v)
+            case "*": let (v, o) = x.multipliedReportingOverflow(by: y); if o { throw overflow(e) }; return .integer(v)
+            case "/":
+                guard y != 0 else { throw error("Evaluation Error: Division by 0", e) }
+                // Ruby's integer division floors.
+                var q = x / y
+                if (x % y != 0) && ((x < 0) != (y < 0)) { q -= 1 }
+                return .integer(q)
+            case "%":
+                guard y != 0 else { throw error("Evaluation Error: Division by 0", e) }
+                var m = x % y
+                if m != 0 && ((m < 0) != (y < 0)) { m += y }
+                return .integer(m)
+            case "<<": return .integer(y >= 0 ? (y >= 64 ? 0 : x << y) : x >> (-y))
+            case ">>": return .integer(y >= 0 ? (y >= 64 ? (x < 0 ? -1 : 0) : x >> y) : x << (-y))
+            default: break
+            }
+        default:
+            guard let x = numeric(a), let y = numeric(b) else { break }
+            switch op {
+            case "+": return .float(x + y)
+            case "-": return .float(x - y)
+            case "*": return .float(x * y)
+            case "/":
+                guard y != 0 else { throw error("Evaluation Error: Division by 0", e) }
+                return .float(x / y)
+            case "%": throw error("Evaluation Error: Operator '%' is not applicable to a Float.", e)
+            case "<<", ">>": throw error("Evaluation Error: Operator '\(op)' is not applicable to a Float.", e)
+            default: break
+            }
+        }
+        throw error("Evaluation Error: Operator '\(op)' is not applicable", e)
+    }
+
+    func overflow(_ e: Expr) -> CompileError {
+        error("Evaluation Error: resulting value is out of range for a 64 bit integer", e)
+    }
+
+    /// Ordering for `<` `>` …: numbers by value, strings case-insensitively.
+    func compare(_ l: Value, _ r: Value, _ op: String, _ e: Expr) throws -> Int {
+        switch (l, r) {
+        case let (.string(a), .string(b)):
+            let x = a.lowercased(), y = b.lowercased()
+            return x < y ? -1 : (x == y ? 0 : 1)
+        default:
+            if let a = numeric(l), let b = numeric(r) { return a < b ? -1 : (a == b ? 0 : 1) }
+            throw error("Evaluation Error: Comparison of: \(l.typeName) \(op) \(r.typeName), is not possible", e)
+        }
+    }
+
+    func match(_ l: Value, _ r: Value, _ e: Expr) throws -> Bool {
+        switch r {
+        case let .regex(p), let .string(p):
+            guard case let .string(s) = l else {
+                if case .string = r { throw error("Evaluation Error: Left operand of =~ must be a String", e) }
+                return false
+            }
+            guard let re = try? PRegex(p) else { throw error("Evaluation Error: Invalid regular expression /\(p)/", e) }
+            if let m = re.firstMatch(in: s) {
+                matchStack[matchStack.count - 1] = m.map { $0.map(Value.string) ?? .undef }
+                return true
+            }
+            return false
+        case let .type(t):
+            return try isInstance(l, of: t)
+        default:
+            throw error("Evaluation Error: Right operand of =~ must be a Regexp, String or Type, got \(r.typeName)", e)
+        }
+    }
+
+    func isIn(_ l: Value, _ r: Value, _ e: Expr) throws -> Bool {
+        switch r {
+        case let .string(s):
+            if case let .regex(p) = l { return try PRegex(p).matches(s) }
+            guard case let .string(needle) = l else { return false }
+            return s.lowercased().contains(needle.lowercased()) || needle.isEmpty
+        case let .array(items):
+            switch l {
+            case let .regex(p):
+                let re = try PRegex(p)
+                return items.contains { if case let .string(s) = $0 { return re.matches(s) }; return false }
+            case let .type(t):
+                for i in items where try isInstance(i, of: t) { return true }
+                return false
+            default:
+                return items.contains { puppetEquals($0, l) }
+            }
+        case let .hash(h):
+            switch l {
+            case let .regex(p):
+                let re = try PRegex(p)
+                return h.keys.contains { if case let .string(s) = $0 { return re.matches(s) }; return false }
+            default:
+                return h.keys.contains { puppetEquals($0, l) }
+            }
+        default:
+            return false
+        }
+    }
+
+    // MARK: - Access
+
+    func access(_ l: Value, _ keys: [Value], _ e: Expr) throws -> Value {
+        switch l {
+        case let .string(s):
+            let chars = Array(s)
+            guard let first = keys.first, case let .integer(start) = first else {
+                throw error("Evaluation Error: A substring operation does not accept \(keys.first?.typeName ?? "no") as a character index. Expected an Integer", e)
+            }
+            let count = keys.count > 1 ? keys[1] : .integer(1)
+            guard case let .integer(n) = count else { throw error("Evaluation Error: Expected an Integer count", e) }
+            let (lo, hi) = sliceBounds(start, n, chars.count, isCountRange: keys.count > 1)
+            if keys.count == 1 {
+                let i = start < 0 ? chars.count + start : start
+                return i >= 0 && i < chars.count ? .string(String(chars[i])) : .string("")
+            }
+            return .string(lo < hi ? String(chars[lo..<hi]) : "")
+        case let .array(items):
+            guard let first = keys.first, case let .integer(start) = first else {
+                throw error("Evaluation Error: An Array[] operation does not accept \(keys.first?.typeName ?? "no") as an index. Expected an Integer", e)
+            }
+            if keys.count == 1 {
+                let i = start < 0 ? items.count + start : start
+                return i >= 0 && i < items.count ? items[i] : .undef
+            }
+            guard case let .integer(n) = keys[1] else { throw error("Evaluation Error: Expected an Integer count", e) }
+            let (lo, hi) = sliceBounds(start, n, items.count, isCountRange: true)
+            return .array(lo < hi ? Array(items[lo..<hi]) : [])
+        case let .hash(h):
+            if keys.count == 1 { return h[keys[0]] ?? h.pairs.first(where: { puppetEquals($0.key, keys[0]) })?.value ?? .undef }
+            return .array(keys.compactMap { h[$0] })
+        case let .type(t):
+            return try parameterize(t, keys, e)
+        case .undef:
+            throw error("Evaluation Error: Operator '[]' is not applicable to an Undef Value.", e)
+        default:
+            throw error("Evaluation Error: Operator '[]' is not applicable to \(articled(l.typeName)).", e)
+        }
+    }
+
+    /// Puppet's `[start, count]` slice: negative start counts from the end, negative count is an
+    /// end index counted from the end (`-1` = to the end).
+    func sliceBounds(_ start: Int, _ n: Int, _ size: Int, isCountRange: Bool) -> (Int, Int) {
+        var lo = start < 0 ? size + start : start
+        lo = max(0, min(lo, size))
+        var hi: Int
+        if n < 0 { hi = size + n + 1 } else { hi = lo + n }
+        hi = max(0, min(hi, size))
+        return (lo, hi)
+    }
+
+    /// `File['x']`, `Resource['file', 'x']`, `Class['a']`, `Integer[1, 5]`, `Optional[String]`.
+    func parameterize(_ t: PType, _ keys: [Value], _ e: Expr) throws -> Value {
+        if t.name == "Resource", !keys.isEmpty {
+            var typeName: String
+            switch keys[0] {
+            case let .string(s): typeName = Naming.typeName(s)
+            case let .type(rt): typeName = rt.name
+            default: throw error("Evaluation Error: First argument to Resource[] must be a resource type or a String", e)
+            }
+            if typeName.lowercased() == "class" { typeName = "Class" }
+            let rest = Array(keys.dropFirst())
+            if rest.isEmpty { return .type(PType(typeName)) }
+            return try parameterize(PType(typeName), rest, e)
+        }
+        if t.isResourceType || t.name == "Class" {
+            guard t.parameters.isEmpty else { throw error("Evaluation Error: Cannot parameterize an already parameterized reference", e) }
+            var titles: [Value] = []
+            for k in keys {
+                switch k {
+                case let .string(s): titles.append(.string(t.name == "Class" ? Compiler.normalize(s) : s))
+                case let .array(a): titles += a
+                case let .type(ct) where t.name == "Class": titles.append(.string(Compiler.normalize(ct.name)))
+                default: throw error("Evaluation Error: \(t.name)[] arguments must be Strings, got \(k.typeName)", e)
+                }
+            }
+            let refs = titles.map { Value.type(PType(t.name, [$0])) }
+            return refs.count == 1 ? refs[0] : .array(refs)
+        }
+        if t.name == "Class" { return .type(PType("Class", keys)) }
+        return .type(PType(t.name, keys))
+    }
+}
+
+extension Value {
+    func negatedNumber(_ n: Value) -> Value {
+        switch n {
+        case let .integer(i): return .integer(-i)
+        case let .float(f): return .float(-f)
+        default: return n
+        }
+    }
+}
+
+extension String {
+    func range(of target: String, options: BackwardsOption) -> Range<String.Index>? {
+        guard !target.isEmpty, target.count <= count else { return nil }
+        var i = index(endIndex, offsetBy: -target.count)
+        while true {
+            if self[i...].hasPrefix(target) { return i..<index(i, offsetBy: target.count) }
+            if i == startIndex { return nil }
+            i = index(before: i)
+        }
+    }
+
+    func trimmingBlanks() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+enum BackwardsOption { case backwards }

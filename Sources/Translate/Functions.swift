@@ -1,0 +1,386 @@
+import PuppetParser
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Built-in functions: the catalog ones (include, contain, realize, …), logging, iteration with
+/// lambdas, and the data functions real modules call most. A function we lack is an error that
+/// names it, never a silent skip.
+extension Compiler {
+    func callFunction(_ name: String, _ argExprs: [Expr], _ lambda: Expr?, _ scope: Scope, _ e: Expr) throws -> Value {
+        let fname = Compiler.normalize(name)
+        if fname == "__epp_text" || fname == "__epp_out", !eppStack.isEmpty {
+            let top = eppStack.count - 1
+            if fname == "__epp_text", case let .integer(i, _) = argExprs.first?.kind, case let .text(t) = eppStack[top].chunks[i] {
+                eppStack[top].output += t
+            } else if let a = argExprs.first {
+                eppStack[top].output += try evaluate(a, scope).interpolated
+            }
+            return .undef
+        }
+        var args: [Value] = []
+        for a in argExprs {
+            if case let .unfold(inner) = a.kind, case let .array(items) = try evaluate(inner, scope) {
+                args += items
+            } else {
+                args.append(try evaluate(a, scope))
+            }
+        }
+        // Puppet-language functions first (they can shadow nothing built in, but modules use them).
+        var userFunction = functions[fname]
+        if userFunction == nil, try loader.loadFunction(fname, into: self) { userFunction = functions[fname] }
+        if let def = userFunction {
+            return try callPuppetFunction(def, args, e)
+        }
+        // A type called as a function creates a value: `Integer('12')`, `String(5)`.
+        if name.first?.isUppercase == true {
+            return try newValue(typeFor(name: name), args, e)
+        }
+        switch fname {
+        case "include", "require", "contain":
+            var refs: [Value] = []
+            for n in args.flatMap(flattenClassNames) {
+                let cls = try declareClass(n, arguments: nil, resourceLike: false, from: scope, at: e)
+                refs.append(.type(PType("Class", [.string(Compiler.normalize(n))])))
+                if fname == "contain", let container = scope.container, container !== cls {
+                    if !catalog.containment.contains(where: { $0.from == container.ref && $0.to == cls.ref }) {
+                        catalog.contain(container, cls)
+                    }
+                }
+                if fname == "require", let container = scope.container {
+                    var list = container.parameters["require"].map { $0.arrayValue ?? [$0] } ?? []
+                    list.append(.string(cls.ref))
+                    container.set("require", list.count == 1 ? list[0] : .array(list))
+                }
+            }
+            return .undef
+        case "realize":
+            for a in args { try realize(a, at: e) }
+            return .undef
+        case "tag":
+            if let c = scope.container {
+                for t in args.flatMap(Catalog.flattenStrings) { c.tags.insert(t.lowercased()) }
+            }
+            return .undef
+        case "tagged":
+            guard let c = scope.container else { return .boolean(false) }
+            return .boolean(args.flatMap(Catalog.flattenStrings).allSatisfy { c.tags.contains($0.lowercased()) })
+        case "defined":
+            for a in args {
+                if try isDefined(a, scope) { return .boolean(true) }
+            }
+            return .boolean(false)
+        case "fail":
+            throw error("Evaluation Error: Error while evaluating a Function Call, " + args.map(\.interpolated).joined(separator: " "), e)
+        case "notice", "info", "warning", "err", "debug", "alert", "crit", "emerg":
+            if fname == "warning" || fname == "err" { warn(args.map(\.interpolated).joined(separator: " "), e) }
+            return .undef
+        case "template", "inline_template":
+            throw error("Evaluation Error: Error while evaluating a Function Call, ERB templates ('\(fname)') are not supported yet; use epp()", e)
+        case "lookup", "hiera", "hiera_array", "hiera_hash", "hiera_include":
+            // Without Hiera data only the default can answer.
+            if fname == "lookup", args.count >= 4 { return args[3] }
+            if fname == "lookup", case let .hash(opts)? = args.last, let d = opts[.string("default_value")] { return d }
+            throw error("Evaluation Error: Error while evaluating a Function Call, Function lookup() did not find a value for the name '\(args.first?.interpolated ?? "")' (Hiera is not supported yet)", e)
+        case "file":
+            for a in args {
+                if let text = try loader.readFile(a.interpolated, kind: "files") { return .string(text) }
+            }
+            throw error("Evaluation Error: Error while evaluating a Function Call, Could not find any files from \(args.map(\.interpolated).joined(separator: ", "))", e)
+        case "epp":
+            guard let path = args.first?.stringValue else { throw error("epp() expects a template path", e) }
+            guard let text = try loader.readFile(path, kind: "templates") else {
+                throw error("Evaluation Error: Error while evaluating a Function Call, Could not find template '\(path)'", e)
+            }
+            return .string(try renderEPP(text, path: path, args.count > 1 ? args[1] : .undef, e))
+        case "inline_epp":
+            guard let text = args.first?.stringValue else { throw error("inline_epp() expects a template string", e) }
+            return .string(try renderEPP(text, path: "inline_epp", args.count > 1 ? args[1] : .undef, e, scope: scope))
+        case "each", "map", "filter", "reduce", "reverse_each", "step", "with", "then", "any", "all", "index", "slice":
+            return try iterate(fname, args, lambda, scope, e)
+        case "create_resources":
+            return try createResources(args, scope, e)
+        case "assert_type":
+            guard args.count >= 2, case let .type(t) = args[0] else { throw error("assert_type expects a type and a value", e) }
+            if try !isInstance(args[1], of: t) {
+                throw error("Evaluation Error: Error while evaluating a Function Call, assert_type(): expects \(articled(t.description)) value, got \(inferredTypeName(args[1]))", e)
+            }
+            return args[1]
+        case "type":
+            return .type(PType(inferredTypeName(args.first ?? .undef)))
+        case "new":
+            guard case let .type(t)? = args.first else { throw error("new() expects a type", e) }
+            return try newValue(t, Array(args.dropFirst()), e)
+        default:
+            return try dataFunction(fname, args, lambda, scope, e)
+        }
+    }
+
+    func flattenClassNames(_ v: Value) -> [String] {
+        switch v {
+        case let .string(s): return [s]
+        case let .array(a): return a.flatMap(flattenClassNames)
+        case let .type(t):
+            if t.name == "Class", let first = t.parameters.first { return [first.interpolated] }
+            return [t.name]
+        default: return []
+        }
+    }
+
+    /// `defined('x')` (class, define or type), `defined(File['x'])`, `defined('$var')`.
+    func isDefined(_ v: Value, _ scope: Scope) throws -> Bool {
+        switch v {
+        case let .string(s):
+            if s.hasPrefix("$") {
+                let name = String(s.dropFirst())
+                if name.contains("::") {
+                    let parts = name.components(separatedBy: "::")
+                    return classScopes[Compiler.normalize(parts.dropLast().joined(separator: "::"))]?.variables[parts.last!] != nil
+                }
+                return scope.lookup(name) != nil
+            }
+            let n = Compiler.normalize(s)
+            if ResourceTypes.builtin[n] != nil || functions[n] != nil { return true }
+            if try findClass(n) != nil { return true }
+            return try findDefine(n) != nil
+        case let .type(t):
+            if let ref = v.referenceString {
+                if t.name == "Class" { return catalog.resource(ref: Compiler.canonicalRef(ref)) != nil }
+                if let r = catalog.resource(ref: Compiler.canonicalRef(ref)) { return !r.virtual || r.exported }
+                return false
+            }
+            let n = Compiler.normalize(t.name)
+            if ResourceTypes.builtin[n] != nil || PType.dataTypes.contains(t.name) { return true }
+            return try findDefine(n) != nil
+        default:
+            return false
+        }
+    }
+
+    // MARK: - Lambdas
+
+    func callLambda(_ lambda: Expr?, _ args: [Value], _ scope: Scope, _ e: Expr) throws -> Value {
+        guard let lambda, case let .lambda(params, _, body) = lambda.kind else {
+            throw error("Evaluation Error: This function requires a block (lambda)", e)
+        }
+        let local = scope.local()
+        for (i, p) in params.enumerated() {
+            if p.capturesRest {
+                local.variables[p.name] = .array(Array(args.dropFirst(i)))
+                break
+            }
+            if i < args.count {
+                local.variables[p.name] = args[i]
+            } else if let d = p.value {
+                local.variables[p.name] = try evaluate(d, local)
+            } else {
+                throw error("Evaluation Error: The lambda expects \(params.count) arguments, got \(args.count)", lambda)
+            }
+            if let t = p.type, case let .type(pt) = try evaluate(t, local), try !isInstance(local.variables[p.name]!, of: pt) {
+                throw error("Evaluation Error: The lambda parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(local.variables[p.name]!))", lambda)
+            }
+        }
+        guard let body else { return .undef }
+        return try evaluateStatementsValue(body, local)
+    }
+
+    func lambdaArity(_ lambda: Expr?) -> Int {
+        guard let lambda, case let .lambda(params, _, _) = lambda.kind else { return 0 }
+        return params.count
+    }
+
+    func iterate(_ name: String, _ args: [Value], _ lambda: Expr?, _ scope: Scope, _ e: Expr) throws -> Value {
+        guard let subject = args.first else { throw error("\(name)() expects a value to iterate", e) }
+        /// (index or key, value) pairs of a collection.
+        func pairs(_ v: Value) throws -> [(Value, Value)] {
+            switch v {
+            case let .array(a): return a.enumerated().map { (.integer($0.offset), $0.element) }
+            case let .hash(h): return h.pairs.map { ($0.key, $0.value) }
+            case let .integer(n): return (0..<max(0, n)).map { (.integer($0), .integer($0)) }
+            case let .string(s): return Array(s).enumerated().map { (.integer($0.offset), .string(String($0.element))) }
+            case let .type(t) where t.name == "Integer" && t.parameters.count == 2:
+                guard case let .integer(lo) = t.parameters[0], case let .integer(hi) = t.parameters[1], hi >= lo else { return [] }
+                return (lo...hi).enumerated().map { (.integer($0.offset), .integer($0.element)) }
+            default: throw error("Evaluation Error: \(name)(): \(v.typeName) is not iterable", e)
+            }
+        }
+        let isHash: Bool = { if case .hash = subject { return true }; return false }()
+        let arity = lambdaArity(lambda)
+        func call(_ k: Value, _ v: Value) throws -> Value {
+            if arity >= 2 { return try callLambda(lambda, [k, v], scope, e) }
+            return try callLambda(lambda, [isHash ? .array([k, v]) : v], scope, e)
+        }
+        switch name {
+        case "each":
+            for (k, v) in try pairs(subject) { _ = try call(k, v) }
+            return subject
+        case "reverse_each":
+            if lambda == nil { return .array(try pairs(subject).map(\.1).reversed()) }
+            for (k, v) in try pairs(subject).reversed() { _ = try call(k, v) }
+            return subject
+        case "map":
+            return .array(try pairs(subject).map { try call($0.0, $0.1) })
+        case "filter":
+            let kept = try pairs(subject).filter { try call($0.0, $0.1).isTruthy }
+            if case .hash = subject { return .hash(OrderedHash(kept)) }
+            return .array(kept.map(\.1))
+        case "any":
+            for (k, v) in try pairs(subject) where try call(k, v).isTruthy { return .boolean(true) }
+            return .boolean(false)
+        case "all":
+            for (k, v) in try pairs(subject) where try !call(k, v).isTruthy { return .boolean(false) }
+            return .boolean(true)
+        case "index":
+            for (k, v) in try pairs(subject) where try call(k, v).isTruthy { return k }
+            return .undef
+        case "reduce":
+            var items = try pairs(subject).map { isHash ? Value.array([$0.0, $0.1]) : $0.1 }
+            var memo: Value
+            if args.count > 1 { memo = args[1] } else {
+                guard !items.isEmpty else { return .undef }
+                memo = items.removeFirst()
+            }
+            for v in items { memo = try callLambda(lambda, [memo, v], scope, e) }
+            return memo
+        case "with":
+            return try callLambda(lambda, args, scope, e)
+        case "then":
+            return subject.isUndef ? .undef : try callLambda(lambda, [subject], scope, e)
+        case "step":
+            guard args.count > 1, case let .integer(n) = args[1], n > 0 else { throw error("step() expects a positive step", e) }
+            let items = try pairs(subject).map(\.1)
+            let stepped = stride(from: 0, to: items.count, by: n).map { items[$0] }
+            if lambda == nil { return .array(stepped) }
+            for v in stepped { _ = try callLambda(lambda, [v], scope, e) }
+            return subject
+        case "slice":
+            guard args.count > 1, case let .integer(n) = args[1], n > 0 else { throw error("slice() expects a positive size", e) }
+            let items = try pairs(subject).map { isHash ? Value.array([$0.0, $0.1]) : $0.1 }
+            let chunks = stride(from: 0, to: items.count, by: n).map { Value.array(Array(items[$0..<min($0 + n, items.count)])) }
+            if lambda == nil { return .array(chunks) }
+            for c in chunks {
+                if arity > 1, case let .array(parts) = c { _ = try callLambda(lambda, parts, scope, e) } else { _ = try callLambda(lambda, [c], scope, e) }
+            }
+            return subject
+        default:
+            throw error("Unknown function: '\(name)'", e)
+        }
+    }
+
+    // MARK: - Puppet-language functions
+
+    func callPuppetFunction(_ def: Definition, _ args: [Value], _ e: Expr) throws -> Value {
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > 200 { throw error("Evaluation Error: Function \(def.name) recursed too deeply", e) }
+        let scope = Scope(kind: .local, parent: topScope, dynamicParent: topScope, container: mainClass)
+        let params = def.parameters
+        for (i, p) in params.enumerated() {
+            if p.capturesRest { scope.variables[p.name] = .array(Array(args.dropFirst(i))); break }
+            if i < args.count { scope.variables[p.name] = args[i] }
+            else if let d = p.value { scope.variables[p.name] = try evaluate(d, scope) }
+            else { throw error("Evaluation Error: Error while evaluating a Function Call, '\(def.name)' expects \(params.count) arguments, got \(args.count)", e) }
+        }
+        let saved = currentFile
+        currentFile = def.file
+        defer { currentFile = saved }
+        guard let body = def.body else { return .undef }
+        do {
+            return try evaluateStatementsValue(body, scope)
+        } catch let r as ReturnSignal {
+            return r.value
+        }
+    }
+
+    // MARK: - create_resources
+
+    func createResources(_ args: [Value], _ scope: Scope, _ e: Expr) throws -> Value {
+        guard args.count >= 2, case let .hash(instances) = args[1] else {
+            throw error("create_resources() expects a type name and a Hash", e)
+        }
+        let type = Compiler.normalize(args[0].interpolated)
+        var defaults: [(String, Value)] = []
+        if args.count > 2, case let .hash(d) = args[2] { defaults = d.pairs.compactMap { k, v in k.stringValue.map { ($0, v) } } }
+        for (title, attrs) in instances.pairs {
+            guard case let .hash(h) = attrs else { continue }
+            var ops: [(String, Value, Bool, Expr)] = h.pairs.compactMap { k, v in k.stringValue.map { ($0, v, false, e) } }
+            for (k, v) in defaults where !ops.contains(where: { $0.0 == k }) { ops.append((k, v, false, e)) }
+            if type == "class" {
+                try declareClass(title.interpolated, arguments: Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }), resourceLike: true, from: scope, at: e)
+            } else {
+                try declareResource(type, title.interpolated, ops, form: .regular, scope: scope, at: e)
+            }
+        }
+        return .undef
+    }
+
+    // MARK: - Type conversion
+
+    func newValue(_ t: PType, _ args: [Value], _ e: Expr) throws -> Value {
+        let v = args.first ?? .undef
+        switch t.name {
+        case "String":
+            return .string(v.interpolated)
+        case "Integer", "Numeric", "Float":
+            switch v {
+            case let .integer(i): return t.name == "Float" ? .float(Double(i)) : .integer(i)
+            case let .float(f): return t.name == "Integer" ? .integer(Int(f)) : .float(f)
+            case let .boolean(b): return .integer(b ? 1 : 0)
+            case let .string(s):
+                if args.count > 1, case let .integer(radix) = args[1], let i = Int(s, radix: radix) { return .integer(i) }
+                if let n = Compiler.parseNumber(s) {
+                    if t.name == "Integer", case let .float(f) = n { return .integer(Int(f)) }
+                    if t.name == "Float", case let .integer(i) = n { return .float(Double(i)) }
+                    return n
+                }
+                throw error("Evaluation Error: Error while evaluating a Function Call, The string '\(s)' cannot be converted to \(t.name)", e)
+            default: throw error("Evaluation Error: Error while evaluating a Function Call, Converted value from \(v.typeName) has wrong type, expects \(t.name)", e)
+            }
+        case "Boolean":
+            switch v {
+            case let .boolean(b): return .boolean(b)
+            case let .string(s):
+                switch s.lowercased() {
+                case "true", "yes", "y": return .boolean(true)
+                case "false", "no", "n", "": return .boolean(false)
+                default: throw error("Evaluation Error: The string '\(s)' cannot be converted to Boolean", e)
+                }
+            case let .integer(i): return .boolean(i != 0)
+            case let .float(f): return .boolean(f != 0)
+            default: throw error("Evaluation Error: \(v.typeName) cannot be converted to Boolean", e)
+            }
+        case "Array":
+            switch v {
+            case .array: return v
+            case let .hash(h): return .array(h.pairs.map { .array([$0.key, $0.value]) })
+            default: return .array([v])
+            }
+        case "Hash":
+            switch v {
+            case .hash: return v
+            case let .array(a):
+                var h = OrderedHash()
+                if a.allSatisfy({ $0.arrayValue?.count == 2 }) {
+                    for p in a { h[p.arrayValue![0]] = p.arrayValue![1] }
+                } else {
+                    var i = 0
+                    while i + 1 < a.count { h[a[i]] = a[i + 1]; i += 2 }
+                }
+                return .hash(h)
+            default: throw error("Evaluation Error: \(v.typeName) cannot be converted to Hash", e)
+            }
+        case "Sensitive": return .sensitive(Value.Box(v))
+        case "Regexp": return .regex(v.interpolated)
+        default:
+            throw error("Evaluation Error: Creation of new instance of type '\(t.description)' is not supported", e)
+        }
+    }
+}
+
+/// `return(x)` inside a function unwinds to its caller.
+struct ReturnSignal: Error {
+    let value: Value
+}

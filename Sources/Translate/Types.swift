@@ -1,0 +1,248 @@
+/// A compiled Puppet (Ruby-syntax) regular expression, on Swift's regex engine.
+struct PRegex {
+    let pattern: String
+    let regex: Regex<AnyRegexOutput>
+
+    init(_ pattern: String) throws {
+        self.pattern = pattern
+        // Ruby's \h is a hex digit (Swift's is horizontal space); \/ is just a slash.
+        let translated = pattern.replacingOccurrences(of: "\\h", with: "[0-9a-fA-F]").replacingOccurrences(of: "\\/", with: "/")
+        regex = try Regex(translated)
+    }
+
+    /// `$0`, `$1`, … of the first match (nil for groups that did not take part).
+    func firstMatch(in s: String) -> [String?]? {
+        guard let m = try? regex.firstMatch(in: s) else { return nil }
+        return m.output.map { $0.substring.map(String.init) }
+    }
+
+    func matches(_ s: String) -> Bool { (try? regex.firstMatch(in: s)) != nil }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Substring.Index>? {
+        guard !target.isEmpty, target.count <= count else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(target) { return i..<index(i, offsetBy: target.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}
+
+/// Puppet's `==`: strings compare case-insensitively, numbers by value across Integer and
+/// Float, collections deeply; different kinds are never equal.
+func puppetEquals(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case let (.string(x), .string(y)): return x.lowercased() == y.lowercased()
+    case let (.integer(x), .integer(y)): return x == y
+    case let (.integer(x), .float(y)): return Double(x) == y
+    case let (.float(x), .integer(y)): return x == Double(y)
+    case let (.float(x), .float(y)): return x == y
+    case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy { puppetEquals($0, $1) }
+    case let (.hash(x), .hash(y)):
+        guard x.count == y.count else { return false }
+        for (k, v) in x.pairs {
+            guard let other = y.pairs.first(where: { puppetEquals($0.key, k) }) else { return false }
+            if !puppetEquals(v, other.value) { return false }
+        }
+        return true
+    case let (.type(x), .type(y)):
+        return x.name.lowercased() == y.name.lowercased() && x.parameters.count == y.parameters.count
+            && zip(x.parameters, y.parameters).allSatisfy { puppetEquals($0, $1) }
+    default: return a == b
+    }
+}
+
+extension Compiler {
+    /// Whether `v` is an instance of type `t` (the common types; unknown ones match).
+    func isInstance(_ v: Value, of t: PType) throws -> Bool {
+        let p = t.parameters
+        func bounds() -> (Double, Double) {
+            var lo = -Double.infinity, hi = Double.infinity
+            if p.count >= 1, let l = numeric(p[0]) { lo = l }
+            if p.count >= 2, let h = numeric(p[1]) { hi = h }
+            return (lo, hi)
+        }
+        func sizeOK(_ n: Int, from: Int) -> Bool {
+            var lo = 0, hi = Int.max
+            if p.count > from, case let .integer(l) = p[from] { lo = l }
+            if p.count > from + 1, case let .integer(h) = p[from + 1] { hi = h }
+            return n >= lo && n <= hi
+        }
+        switch t.name {
+        case "Any": return true
+        case "Undef": return v.isUndef
+        case "Default": if case .defaultValue = v { return true }; return false
+        case "Boolean": if case .boolean = v { return true }; return false
+        case "Integer":
+            guard case let .integer(i) = v else { return false }
+            let (lo, hi) = bounds()
+            return Double(i) >= lo && Double(i) <= hi
+        case "Float":
+            guard case let .float(f) = v else { return false }
+            let (lo, hi) = bounds()
+            return f >= lo && f <= hi
+        case "Numeric":
+            guard let n = numeric(v), v.stringValue == nil else { return false }
+            let (lo, hi) = bounds()
+            return n >= lo && n <= hi
+        case "String":
+            guard case let .string(s) = v else { return false }
+            return sizeOK(s.count, from: 0)
+        case "Enum":
+            guard case let .string(s) = v else { return false }
+            return p.contains { if case let .string(e) = $0 { return e == s }; return false }
+        case "Pattern":
+            guard case let .string(s) = v else { return false }
+            for pat in p {
+                let source: String
+                switch pat {
+                case let .regex(r), let .string(r): source = r
+                default: continue
+                }
+                if try PRegex(source).matches(s) { return true }
+            }
+            return false
+        case "Regexp":
+            guard case let .regex(r) = v else { return false }
+            if let first = p.first, case let .regex(want) = first { return r == want }
+            return true
+        case "Array":
+            guard case let .array(items) = v else { return false }
+            if let first = p.first, case let .type(elem) = first {
+                for i in items where try !isInstance(i, of: elem) { return false }
+                return sizeOK(items.count, from: 1)
+            }
+            return sizeOK(items.count, from: 0)
+        case "Hash":
+            guard case let .hash(h) = v else { return false }
+            if p.count >= 2, case let .type(kt) = p[0], case let .type(vt) = p[1] {
+                for (k, x) in h.pairs where try !isInstance(k, of: kt) || !isInstance(x, of: vt) { return false }
+                return sizeOK(h.count, from: 2)
+            }
+            return sizeOK(h.count, from: 0)
+        case "Tuple":
+            guard case let .array(items) = v else { return false }
+            let types = p.compactMap { if case let .type(t) = $0 { return t }; return nil }
+            guard items.count >= types.count || p.count > types.count else { return false }
+            for (i, item) in items.enumerated() {
+                let tt = i < types.count ? types[i] : types.last
+                if let tt, try !isInstance(item, of: tt) { return false }
+            }
+            return items.count == types.count || p.count > types.count
+        case "Struct":
+            guard case let .hash(h) = v, let first = p.first, case let .hash(schema) = first else { return false }
+            for (k, st) in schema.pairs {
+                var key = k
+                var optional = false
+                if case let .type(kt) = k, kt.name == "Optional", let inner = kt.parameters.first { key = inner; optional = true }
+                guard case let .type(valueType) = st else { continue }
+                if let x = h[key] {
+                    if try !isInstance(x, of: valueType) { return false }
+                } else if !optional, try !isInstance(.undef, of: valueType) {
+                    return false
+                }
+            }
+            let allowed = Set(schema.keys.map { k -> Value in
+                if case let .type(kt) = k, kt.name == "Optional", let inner = kt.parameters.first { return inner }
+                return k
+            })
+            return h.keys.allSatisfy { allowed.contains($0) }
+        case "Optional":
+            if v.isUndef { return true }
+            guard let first = p.first else { return true }
+            if case let .type(inner) = first { return try isInstance(v, of: inner) }
+            if case let .string(s) = first { return v == .string(s) }
+            return true
+        case "NotUndef":
+            if v.isUndef { return false }
+            if let first = p.first, case let .type(inner) = first { return try isInstance(v, of: inner) }
+            return true
+        case "Variant":
+            for x in p { if case let .type(inner) = x, try isInstance(v, of: inner) { return true } }
+            return false
+        case "Scalar", "ScalarData":
+            switch v {
+            case .string, .integer, .float, .boolean: return true
+            case .regex: return t.name == "Scalar"
+            default: return false
+            }
+        case "Data", "RichData":
+            switch v {
+            case .undef, .string, .integer, .float, .boolean: return true
+            case let .array(a): return try a.allSatisfy { try isInstance($0, of: t) }
+            case let .hash(h):
+                for (k, x) in h.pairs where try k.stringValue == nil || !isInstance(x, of: t) { return false }
+                return true
+            default: return t.name == "RichData"
+            }
+        case "Collection", "Iterable":
+            switch v {
+            case .array, .hash: return true
+            case .string: return t.name == "Iterable"
+            default: return false
+            }
+        case "Type":
+            guard case let .type(inner) = v else { return false }
+            if let first = p.first, case let .type(want) = first {
+                return want.name == "Any" || inner.name.lowercased() == want.name.lowercased()
+                    || (want.name == "Resource" && inner.isResourceType)
+            }
+            return true
+        case "Sensitive": if case .sensitive = v { return true }; return false
+        case "Callable", "Runtime", "Object", "Init", "SemVer", "SemVerRange", "Timespan", "Timestamp", "Binary", "Deferred", "Error", "URI":
+            return false
+        case "Resource", "CatalogEntry", "Catalogentry":
+            guard case let .type(inner) = v else { return false }
+            return inner.isResourceType || inner.name == "Class"
+        case "Class":
+            guard case let .type(inner) = v else { return false }
+            return inner.name == "Class"
+        default:
+            if let (alias, file) = typeAliases[t.name] {
+                let saved = currentFile
+                currentFile = file
+                defer { currentFile = saved }
+                guard case let .type(real) = try evaluate(alias, topScope) else { return false }
+                return try isInstance(v, of: real)
+            }
+            // A resource type as a type: matches references of that type.
+            guard case let .type(inner) = v else { return false }
+            return inner.name.lowercased() == t.name.lowercased()
+        }
+    }
+
+    func numeric(_ v: Value) -> Double? {
+        switch v {
+        case let .integer(i): return Double(i)
+        case let .float(f): return f
+        default: return nil
+        }
+    }
+
+    /// The type Puppet infers for a value, as printed in type mismatch messages.
+    func inferredTypeName(_ v: Value) -> String {
+        switch v {
+        case let .string(s): return "String"  + (s.isEmpty ? "" : "")
+        case let .array(a): return a.isEmpty ? "Array[0, 0]" : "Array"
+        case let .hash(h): return h.isEmpty ? "Hash[0, 0]" : "Hash"
+        default: return v.typeName
+        }
+    }
+}

@@ -1,0 +1,211 @@
+/// A Puppet runtime value (the data types of Puppet's type system that manifests produce).
+public indirect enum Value: Hashable, Sendable {
+    case undef
+    case defaultValue
+    case boolean(Bool)
+    case integer(Int)
+    case float(Double)
+    case string(String)
+    case regex(String)
+    case array([Value])
+    case hash(OrderedHash)
+    /// A type: data types (`Integer[1,2]`), resource references (`File['/x']`), `Class['a']`.
+    case type(PType)
+    /// `Sensitive(x)`: printed redacted.
+    case sensitive(Box)
+
+    public final class Box: Hashable, @unchecked Sendable {
+        public let value: Value
+        public init(_ value: Value) { self.value = value }
+        public static func == (a: Box, b: Box) -> Bool { a.value == b.value }
+        public func hash(into h: inout Hasher) { h.combine(value) }
+    }
+
+    /// Puppet truthiness: only `false` and `undef` are false (`''` is true).
+    public var isTruthy: Bool {
+        switch self {
+        case .undef: return false
+        case let .boolean(b): return b
+        default: return true
+        }
+    }
+
+    public var isUndef: Bool { if case .undef = self { return true }; return false }
+
+    public var stringValue: String? { if case let .string(s) = self { return s }; return nil }
+    public var arrayValue: [Value]? { if case let .array(a) = self { return a }; return nil }
+}
+
+/// A hash that keeps insertion order, as Puppet's do.
+public struct OrderedHash: Hashable, Sendable {
+    public private(set) var keys: [Value] = []
+    private var storage: [Value: Value] = [:]
+
+    public init() {}
+    public init(_ pairs: [(Value, Value)]) {
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public subscript(key: Value) -> Value? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+    public var pairs: [(key: Value, value: Value)] { keys.map { ($0, storage[$0]!) } }
+    public var values: [Value] { keys.map { storage[$0]! } }
+
+    public static func == (a: OrderedHash, b: OrderedHash) -> Bool { a.storage == b.storage && a.keys == b.keys }
+    public func hash(into h: inout Hasher) { h.combine(keys); for k in keys { h.combine(storage[k]) } }
+}
+
+/// A type value: a name and its parameters, e.g. `Integer[1, 10]`, `Optional[String]`,
+/// `File['/tmp/x']` (a resource reference), `Class['apache']`.
+public struct PType: Hashable, Sendable, CustomStringConvertible {
+    /// Capitalised as Puppet prints it: `Integer`, `File`, `Apache::Vhost`, `Class`.
+    public var name: String
+    public var parameters: [Value]
+
+    public init(_ name: String, _ parameters: [Value] = []) {
+        self.name = name
+        self.parameters = parameters
+    }
+
+    /// The data types this evaluator knows; any other name is a resource type.
+    public static let dataTypes: Set<String> = [
+        "Any", "Undef", "Default", "Boolean", "Integer", "Float", "Numeric", "String", "Enum", "Pattern",
+        "Regexp", "Array", "Hash", "Tuple", "Struct", "Optional", "Variant", "NotUndef", "Scalar",
+        "ScalarData", "Data", "RichData", "Collection", "Type", "Callable", "Sensitive", "Iterable",
+        "Iterator", "Runtime", "Object", "Resource", "Class", "Catalogentry", "CatalogEntry", "Timespan",
+        "Timestamp", "SemVer", "SemVerRange", "Binary", "Deferred", "Error", "Init", "URI",
+    ]
+
+    public var isResourceType: Bool { !PType.dataTypes.contains(name) }
+
+    /// `File['x']` → ("File", "x"); `Class['a']` → ("Class", "A"-cased title as written).
+    public var resourceReference: (type: String, title: String)? {
+        guard isResourceType || name == "Class", parameters.count == 1, case let .string(t) = parameters[0] else { return nil }
+        return (name, t)
+    }
+
+    public var description: String {
+        if parameters.isEmpty { return name }
+        return name + "[" + parameters.map { $0.puppetRepr }.joined(separator: ", ") + "]"
+    }
+}
+
+extension Value {
+    /// `Type[title]` string of a resource reference value, as catalogs print it: `File[/tmp/x]`.
+    public var referenceString: String? {
+        guard case let .type(t) = self, let (type, title) = t.resourceReference else { return nil }
+        return "\(type)[\(type == "Class" ? Naming.className(title) : title)]"
+    }
+
+    /// The value as string interpolation and `String(x)` produce it: undef → '', arrays as
+    /// `[1, 2]`, hashes as `{a => 1}`, strings inside collections quoted.
+    public var interpolated: String {
+        switch self {
+        case .undef: return ""
+        case .defaultValue: return "default"
+        case let .boolean(b): return b ? "true" : "false"
+        case let .integer(i): return String(i)
+        case let .float(f): return Value.floatString(f)
+        case let .string(s): return s
+        case let .regex(r): return "/\(r)/"
+        case .array, .hash: return puppetRepr
+        case let .type(t): return t.description
+        case .sensitive: return "Sensitive [value redacted]"
+        }
+    }
+
+    /// Puppet's `%p` form: strings in single quotes (double when they contain a quote or escapes).
+    public var puppetRepr: String {
+        switch self {
+        case .undef: return "undef"
+        case let .string(s): return Value.quote(s)
+        case let .array(items): return "[" + items.map(\.puppetRepr).joined(separator: ", ") + "]"
+        case let .hash(h): return "{" + h.pairs.map { "\($0.key.puppetRepr) => \($0.value.puppetRepr)" }.joined(separator: ", ") + "}"
+        default: return interpolated
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        if !s.contains("'") && !s.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "'\(s)'" }
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "$": out += "\\$"
+            default:
+                if ch.value < 0x20 { out += "\\u{" + String(ch.value, radix: 16) + "}" } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Ruby's Float#to_s, which Puppet uses to print floats.
+    static func floatString(_ f: Double) -> String {
+        if f.isFinite, f == f.rounded(), abs(f) < 1e15 { return String(Int64(f)) + ".0" }
+        var s = "\(f)"
+        if let e = s.firstIndex(of: "e") {
+            var mantissa = String(s[..<e])
+            if !mantissa.contains(".") { mantissa += ".0" }
+            var exp = String(s[s.index(after: e)...])
+            let sign = exp.hasPrefix("-") ? "-" : "+"
+            if exp.hasPrefix("-") || exp.hasPrefix("+") { exp.removeFirst() }
+            if exp.count < 2 { exp = "0" + exp }
+            s = mantissa + "e" + sign + exp
+        }
+        return s
+    }
+
+    /// The Puppet type name of a value, for messages (`String`, `Integer`, `Array`, ...).
+    public var typeName: String {
+        switch self {
+        case .undef: return "Undef"
+        case .defaultValue: return "Default"
+        case .boolean: return "Boolean"
+        case .integer: return "Integer"
+        case .float: return "Float"
+        case .string: return "String"
+        case .regex: return "Regexp"
+        case .array: return "Array"
+        case .hash: return "Hash"
+        case let .type(t): return "Type[\(t.name)]"
+        case .sensitive: return "Sensitive"
+        }
+    }
+}
+
+/// Puppet's naming rules for classes and resource types.
+public enum Naming {
+    /// `apache::vhost` → `Apache::Vhost` (how references and catalog titles print).
+    public static func capitalizeSegments(_ name: String) -> String {
+        var n = name
+        if n.hasPrefix("::") { n.removeFirst(2) }
+        return n.split(separator: ":", omittingEmptySubsequences: true).map { seg -> String in
+            guard let f = seg.first else { return "" }
+            return f.uppercased() + seg.dropFirst()
+        }.joined(separator: "::")
+    }
+
+    /// Class titles in the catalog: `main` stays lowercase, others are capitalised.
+    public static func className(_ name: String) -> String {
+        let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
+        return n.lowercased() == "main" ? "main" : capitalizeSegments(n.lowercased())
+    }
+
+    /// A resource type's canonical (capitalised) name.
+    public static func typeName(_ name: String) -> String { capitalizeSegments(name.lowercased()) }
+}
