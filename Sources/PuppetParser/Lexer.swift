@@ -486,7 +486,7 @@ public struct Lexer {
             let allDigits = b[nameStart..<j].allSatisfy { isDigit($0) }
             // Keywords too: `"${attr}"` and `"${default}"` are variables.
             if j < b.count, b[j] == UInt8(ascii: "}") || b[j] == UInt8(ascii: "[") || b[j] == UInt8(ascii: ".") {
-                if !allDigits || b[j] == UInt8(ascii: "}") {
+                if !allDigits || b[j] == UInt8(ascii: "}") || b[j] == UInt8(ascii: "[") {
                     let start = pos
                     pos = j
                     spaceBefore = false

@@ -173,6 +173,20 @@ public final class Compiler {
         return catalog
     }
 
+    /// Evaluates a snippet's statements in a fresh top scope (or a node scope) and returns the
+    /// value of the last one — the evaluator without a catalog around it, for tests and tools.
+    public func evaluateSnippet(_ program: Program, inNodeScope: Bool = false) throws -> Value {
+        currentFile = program.file
+        register(program.body, file: program.file, topLevel: true)
+        guard let body = program.body else { return .undef }
+        var scope = topScope
+        if inNodeScope {
+            scope = Scope(kind: .node, parent: topScope, dynamicParent: topScope, container: mainClass)
+            nodeScope = scope
+        }
+        return try evaluateStatementsValue(body, scope)
+    }
+
     /// Records the definitions of a file (classes nest: `class a { class b {} }` defines `a::b`).
     func register(_ e: Expr?, file: SourceFile, topLevel: Bool) {
         guard let e else { return }

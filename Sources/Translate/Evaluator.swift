@@ -13,7 +13,13 @@ extension Compiler {
         case let .regex(r): return .regex(r)
         case let .name(n): return .string(n)
         case let .reservedWord(w): return .string(w)
-        case let .reference(r): return .type(typeFor(name: r))
+        case let .reference(r):
+            let t = typeFor(name: r)
+            if t.isResourceType, !["Class", "Node", "Stage", "Resource"].contains(t.name),
+               ResourceTypes.builtin[t.name.lowercased()] == nil, try findDefine(Compiler.normalize(t.name)) == nil {
+                throw error("Evaluation Error: Resource type not found: \(r)", e)
+            }
+            return .type(t)
         case let .variable(name): return try lookupVariable(name, scope, e)
         case let .concatenated(segments):
             var s = ""
@@ -26,9 +32,8 @@ extension Compiler {
         case let .list(items):
             var out: [Value] = []
             for item in items {
-                if case let .unfold(inner) = item.kind {
-                    let v = try evaluate(inner, scope)
-                    if case let .array(a) = v { out += a } else { out.append(v) }
+                if let inner = Compiler.unfoldOperand(item) {
+                    out += unfolded(try evaluate(inner, scope))
                 } else {
                     out.append(try evaluate(item, scope))
                 }
@@ -55,9 +60,7 @@ extension Compiler {
             case let v: throw error("Operator '-' is not applicable to \(articled(v.typeName))", e)
             }
         case let .unfold(inner):
-            let v = try evaluate(inner, scope)
-            if case .array = v { return v }
-            return .array([v])
+            return .array(unfolded(try evaluate(inner, scope)))
         case let .assignment(op, target, value):
             guard op == .assign else { throw error("The operator '\(op.rawValue)' is no longer supported", e) }
             let v = try evaluate(value, scope)
@@ -100,6 +103,25 @@ extension Compiler {
         case .collect: return try evaluateCollector(e, scope)
         case .classDefinition, .defineDefinition, .functionDefinition, .typeAlias, .nodeDefinition:
             return .undef
+        }
+    }
+
+    /// The operand of `*x`, also inside parentheses (`(*x)` spreads too).
+    static func unfoldOperand(_ e: Expr) -> Expr? {
+        switch e.kind {
+        case let .unfold(inner): return inner
+        case let .parenthesized(inner): return unfoldOperand(inner)
+        default: return nil
+        }
+    }
+
+    /// `*x`: arrays spread, hashes become [key, value] pairs, undef is nothing, else `[x]`.
+    func unfolded(_ v: Value) -> [Value] {
+        switch v {
+        case let .array(a): return a
+        case let .hash(h): return h.pairs.map { .array([$0.key, $0.value]) }
+        case .undef: return []
+        default: return [v]
         }
     }
 
@@ -170,7 +192,10 @@ extension Compiler {
                     try assign(t, x, scope)
                 }
             default:
-                throw error("Evaluation Error: Can only assign an Array or a Hash to an array of variables", target)
+                guard targets.count == 1 else {
+                    throw error("Evaluation Error: Can only assign an Array or a Hash to an array of variables", target)
+                }
+                try assign(targets[0], v, scope)
             }
         default:
             throw error("Illegal attempt to assign to this expression", target)
@@ -237,6 +262,13 @@ extension Compiler {
             return (false, nil)
         case .defaultValue:
             return (true, nil)
+        case let .hash(pattern):
+            // A hash option matches when each of its keys is in the value and matches there.
+            guard case let .hash(h) = v else { return (false, nil) }
+            for (k, p) in pattern.pairs {
+                guard let x = h[k], try caseMatches(x, p).0 else { return (false, nil) }
+            }
+            return (true, nil)
         default:
             return (puppetEquals(v, candidate), nil)
         }
@@ -244,7 +276,9 @@ extension Compiler {
 
     func selector(_ left: Expr, _ entries: [SelectorEntry], _ scope: Scope, _ e: Expr) throws -> Value {
         let v = try evaluate(left, scope)
+        var defaultEntry: SelectorEntry?
         for en in entries {
+            if case .defaultLiteral = en.match.kind { defaultEntry = en; continue }
             let candidate = try evaluate(en.match, scope)
             let (ok, captures) = try caseMatches(v, candidate)
             if ok {
@@ -253,18 +287,29 @@ extension Compiler {
                 return try evaluate(en.value, scope)
             }
         }
+        if let d = defaultEntry { return try evaluate(d.value, scope) }
         throw error("Evaluation Error: No matching entry for selector parameter with value '\(v.interpolated)'", e)
     }
 
     // MARK: - Operators
 
+    /// Puppet's string-to-number coercion: decimal, `0x` hex, leading-zero octal integers,
+    /// decimal floats (`012.3` is 12.3); anything else (blanks included) is not a number.
     static func parseNumber(_ s: String) -> Value? {
-        let t = s.trimmingBlanks()
-        if let i = Int(t) { return .integer(i) }
-        if t.hasPrefix("0x") || t.hasPrefix("0X"), let i = Int(t.dropFirst(2), radix: 16) { return .integer(i) }
-        if t.count > 1, t.hasPrefix("0"), let i = Int(t.dropFirst(), radix: 8) { return .integer(i) }
-        if let f = Double(t), t.contains(".") || t.contains("e") || t.contains("E") { return .float(f) }
-        return nil
+        var t = Substring(s)
+        var negative = false
+        if t.hasPrefix("-") { negative = true; t = t.dropFirst() } else if t.hasPrefix("+") { t = t.dropFirst() }
+        if negative || s.hasPrefix("+") { t = t.drop { $0 == " " || $0 == "\t" } }
+        guard let first = t.first, first.isNumber else { return nil }
+        func sign(_ v: Value) -> Value { negative ? Value.undef.negatedNumber(v) : v }
+        if t.hasPrefix("0x") || t.hasPrefix("0X") { return Int(t.dropFirst(2), radix: 16).map { sign(.integer($0)) } }
+        if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            if t.count > 1, t.hasPrefix("0") { return Int(t.dropFirst(), radix: 8).map { sign(.integer($0)) } }
+            return Int(t).map { sign(.integer($0)) }
+        }
+        guard t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "-" || $0 == "+") }),
+              t.contains(".") || t.contains("e") || t.contains("E"), let f = Double(t) else { return nil }
+        return sign(.float(f))
     }
 
     func toNumber(_ v: Value, _ op: String, _ e: Expr) throws -> Value {
@@ -315,6 +360,10 @@ extension Compiler {
                 switch r {
                 case let .hash(b): for (k, v) in b.pairs { a[k] = v }
                 case let .array(b):
+                    if !b.isEmpty, b.allSatisfy({ $0.arrayValue?.count == 2 }) {
+                        for p in b { a[p.arrayValue![0]] = p.arrayValue![1] }
+                        break
+                    }
                     guard b.count % 2 == 0 else { throw error("Evaluation Error: Odd number of elements in an Array to merge into a Hash", e) }
                     var i = 0
                     while i < b.count { a[b[i]] = b[i + 1]; i += 2 }
@@ -369,7 +418,14 @@ extension Compiler {
                 var m = x % y
                 if m != 0 && ((m < 0) != (y < 0)) { m += y }
                 return .integer(m)
-            case "<<": return .integer(y >= 0 ? (y >= 64 ? 0 : x << y) : x >> (-y))
+            case "<<":
+                if y >= 0 {
+                    if x != 0 && (y >= 63 || (x > 0 ? x > (Int.max >> y) : x < (Int.min >> y))) {
+                        throw error("Evaluation Error: A '<<' expression resulted in a value outside of Puppet Integer max range", e)
+                    }
+                    return .integer(x << y)
+                }
+                return .integer(x >> min(63, -y))
             case ">>": return .integer(y >= 0 ? (y >= 64 ? (x < 0 ? -1 : 0) : x >> y) : x << (-y))
             default: break
             }
@@ -400,6 +456,12 @@ extension Compiler {
         case let (.string(a), .string(b)):
             let x = a.lowercased(), y = b.lowercased()
             return x < y ? -1 : (x == y ? 0 : 1)
+        case let (.type(a), .type(b)):
+            // Types are ordered by assignability: a < b when a is a proper subtype of b.
+            if puppetEquals(l, r) { return 0 }
+            if isSubtype(a, of: b) { return -1 }
+            if isSubtype(b, of: a) { return 1 }
+            return op.hasPrefix("<") ? 1 : -1
         default:
             if let a = numeric(l), let b = numeric(r) { return a < b ? -1 : (a == b ? 0 : 1) }
             throw error("Evaluation Error: Comparison of: \(l.typeName) \(op) \(r.typeName), is not possible", e)
@@ -410,8 +472,9 @@ extension Compiler {
         switch r {
         case let .regex(p), let .string(p):
             guard case let .string(s) = l else {
-                if case .string = r { throw error("Evaluation Error: Left operand of =~ must be a String", e) }
-                return false
+                let what: String
+                if case let .type(t) = l { what = articled(t.name + "-Type") } else { what = articled(l.typeName) }
+                throw error("Evaluation Error: Left match operand must result in a String value. Got \(what).", e)
             }
             guard let re = try? PRegex(p) else { throw error("Evaluation Error: Invalid regular expression /\(p)/", e) }
             if let m = re.firstMatch(in: s) {
@@ -429,14 +492,13 @@ extension Compiler {
     func isIn(_ l: Value, _ r: Value, _ e: Expr) throws -> Bool {
         switch r {
         case let .string(s):
-            if case let .regex(p) = l { return try PRegex(p).matches(s) }
+            if case let .regex(p) = l { return try regexIn(p, [s]) }
             guard case let .string(needle) = l else { return false }
             return s.lowercased().contains(needle.lowercased()) || needle.isEmpty
         case let .array(items):
             switch l {
             case let .regex(p):
-                let re = try PRegex(p)
-                return items.contains { if case let .string(s) = $0 { return re.matches(s) }; return false }
+                return try regexIn(p, items.compactMap(\.stringValue))
             case let .type(t):
                 for i in items where try isInstance(i, of: t) { return true }
                 return false
@@ -444,49 +506,62 @@ extension Compiler {
                 return items.contains { puppetEquals($0, l) }
             }
         case let .hash(h):
-            switch l {
-            case let .regex(p):
-                let re = try PRegex(p)
-                return h.keys.contains { if case let .string(s) = $0 { return re.matches(s) }; return false }
-            default:
-                return h.keys.contains { puppetEquals($0, l) }
-            }
+            return try isIn(l, .array(h.keys), e)
         default:
             return false
         }
     }
 
+    /// `/re/ in x`: true if the regex matches a string; its groups become `$0..$n`.
+    func regexIn(_ pattern: String, _ strings: [String]) throws -> Bool {
+        let re = try PRegex(pattern)
+        for s in strings {
+            if let m = re.firstMatch(in: s) {
+                matchStack[matchStack.count - 1] = m.map { $0.map(Value.string) ?? .undef }
+                return true
+            }
+        }
+        return false
+    }
+
     // MARK: - Access
 
-    func access(_ l: Value, _ keys: [Value], _ e: Expr) throws -> Value {
+    func access(_ l: Value, _ rawKeys: [Value], _ e: Expr) throws -> Value {
+        // `x[[1, 2]]` is `x[1, 2]`.
+        var keys = rawKeys
+        if keys.count == 1, case let .array(inner) = keys[0] {
+            switch l { case .string, .array: keys = inner; default: break }
+        }
         switch l {
         case let .string(s):
+            guard keys.count <= 2 else { throw error("Evaluation Error: String supports [] with one or two arguments. Got \(keys.count)", e) }
             let chars = Array(s)
             guard let first = keys.first, case let .integer(start) = first else {
-                throw error("Evaluation Error: A substring operation does not accept \(keys.first?.typeName ?? "no") as a character index. Expected an Integer", e)
+                throw error("Evaluation Error: A substring operation does not accept \(articled(keys.first?.typeName ?? "Undef")) as a character index. Expected an Integer", e)
             }
-            let count = keys.count > 1 ? keys[1] : .integer(1)
-            guard case let .integer(n) = count else { throw error("Evaluation Error: Expected an Integer count", e) }
-            let (lo, hi) = sliceBounds(start, n, chars.count, isCountRange: keys.count > 1)
             if keys.count == 1 {
                 let i = start < 0 ? chars.count + start : start
                 return i >= 0 && i < chars.count ? .string(String(chars[i])) : .string("")
             }
+            guard case let .integer(n) = keys[1] else { throw error("Evaluation Error: A substring operation does not accept \(articled(keys[1].typeName)) as a character index. Expected an Integer", e) }
+            let (lo, hi) = sliceBounds(start, n, chars.count)
             return .string(lo < hi ? String(chars[lo..<hi]) : "")
         case let .array(items):
+            guard keys.count <= 2 else { throw error("Evaluation Error: Array supports [] with one or two arguments. Got \(keys.count)", e) }
             guard let first = keys.first, case let .integer(start) = first else {
-                throw error("Evaluation Error: An Array[] operation does not accept \(keys.first?.typeName ?? "no") as an index. Expected an Integer", e)
+                throw error("Evaluation Error: An Array[] operation does not accept \(articled(keys.first?.typeName ?? "Undef")) as an index. Expected an Integer", e)
             }
             if keys.count == 1 {
                 let i = start < 0 ? items.count + start : start
                 return i >= 0 && i < items.count ? items[i] : .undef
             }
-            guard case let .integer(n) = keys[1] else { throw error("Evaluation Error: Expected an Integer count", e) }
-            let (lo, hi) = sliceBounds(start, n, items.count, isCountRange: true)
+            guard case let .integer(n) = keys[1] else { throw error("Evaluation Error: An Array[] operation does not accept \(articled(keys[1].typeName)) as an index. Expected an Integer", e) }
+            let (lo, hi) = sliceBounds(start, n, items.count)
             return .array(lo < hi ? Array(items[lo..<hi]) : [])
         case let .hash(h):
-            if keys.count == 1 { return h[keys[0]] ?? h.pairs.first(where: { puppetEquals($0.key, keys[0]) })?.value ?? .undef }
-            return .array(keys.compactMap { h[$0] })
+            func get(_ k: Value) -> Value? { h[k] ?? h.pairs.first(where: { puppetEquals($0.key, k) })?.value }
+            if keys.count == 1 { return get(keys[0]) ?? .undef }
+            return .array(keys.compactMap(get))
         case let .type(t):
             return try parameterize(t, keys, e)
         case .undef:
@@ -496,15 +571,12 @@ extension Compiler {
         }
     }
 
-    /// Puppet's `[start, count]` slice: negative start counts from the end, negative count is an
-    /// end index counted from the end (`-1` = to the end).
-    func sliceBounds(_ start: Int, _ n: Int, _ size: Int, isCountRange: Bool) -> (Int, Int) {
-        var lo = start < 0 ? size + start : start
-        lo = max(0, min(lo, size))
-        var hi: Int
-        if n < 0 { hi = size + n + 1 } else { hi = lo + n }
-        hi = max(0, min(hi, size))
-        return (lo, hi)
+    /// Puppet's `[start, count]` slice: a negative start counts from the end (and may reach
+    /// before the first element), a negative count is an end index counted from the end.
+    func sliceBounds(_ start: Int, _ n: Int, _ size: Int) -> (Int, Int) {
+        let lo = start < 0 ? size + start : start
+        let hi = n < 0 ? size + n + 1 : lo + n
+        return (max(0, min(lo, size)), max(0, min(hi, size)))
     }
 
     /// `File['x']`, `Resource['file', 'x']`, `Class['a']`, `Integer[1, 5]`, `Optional[String]`.
@@ -521,22 +593,25 @@ extension Compiler {
             if rest.isEmpty { return .type(PType(typeName)) }
             return try parameterize(PType(typeName), rest, e)
         }
-        if t.isResourceType || t.name == "Class" {
+        if t.name == "Class" && t.parameters.isEmpty { return try classReferences(keys, e) }
+        if t.isResourceType {
             guard t.parameters.isEmpty else { throw error("Evaluation Error: Cannot parameterize an already parameterized reference", e) }
             var titles: [Value] = []
-            for k in keys {
+            var hadArray = keys.count > 1
+            func add(_ k: Value) throws {
                 switch k {
-                case let .string(s): titles.append(.string(t.name == "Class" ? Compiler.normalize(s) : s))
-                case let .array(a): titles += a
-                case let .type(ct) where t.name == "Class": titles.append(.string(Compiler.normalize(ct.name)))
+                case .string: titles.append(k)
+                case let .array(a): hadArray = true; for x in a { try add(x) }
+                case .undef: break
                 default: throw error("Evaluation Error: \(t.name)[] arguments must be Strings, got \(k.typeName)", e)
                 }
             }
+            for k in keys { try add(k) }
             let refs = titles.map { Value.type(PType(t.name, [$0])) }
-            return refs.count == 1 ? refs[0] : .array(refs)
+            if !hadArray { return refs.first ?? .undef }
+            return .array(refs)
         }
-        if t.name == "Class" { return .type(PType("Class", keys)) }
-        return .type(PType(t.name, keys))
+        return try parameterizeDataType(t, keys, e)
     }
 }
 

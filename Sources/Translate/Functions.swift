@@ -23,8 +23,8 @@ extension Compiler {
         }
         var args: [Value] = []
         for a in argExprs {
-            if case let .unfold(inner) = a.kind, case let .array(items) = try evaluate(inner, scope) {
-                args += items
+            if let inner = Compiler.unfoldOperand(a) {
+                args += unfolded(try evaluate(inner, scope))
             } else {
                 args.append(try evaluate(a, scope))
             }
@@ -184,7 +184,11 @@ extension Compiler {
             }
         }
         guard let body else { return .undef }
-        return try evaluateStatementsValue(body, local)
+        let result = try evaluateStatementsValue(body, local)
+        if case let .lambda(_, returnType?, _) = lambda.kind, case let .type(rt) = try evaluate(returnType, local), try !isInstance(result, of: rt) {
+            throw error("Evaluation Error: Error while evaluating a Method call, value returned from lambda has wrong type, expects \(articled(rt.description)) value, got \(inferredTypeName(result))", lambda)
+        }
+        return result
     }
 
     func lambdaArity(_ lambda: Expr?) -> Int {
@@ -323,7 +327,10 @@ extension Compiler {
         let v = args.first ?? .undef
         switch t.name {
         case "String":
-            return .string(v.interpolated)
+            switch v {
+            case .array, .hash: return .string(v.puppetRepr)
+            default: return .string(v.interpolated)
+            }
         case "Integer", "Numeric", "Float":
             switch v {
             case let .integer(i): return t.name == "Float" ? .float(Double(i)) : .integer(i)

@@ -97,7 +97,9 @@ public struct PType: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         if parameters.isEmpty { return name }
-        return name + "[" + parameters.map { $0.puppetRepr }.joined(separator: ", ") + "]"
+        // Class titles print bare: Class[apache].
+        let shown = parameters.map { name == "Class" ? $0.interpolated : $0.puppetRepr }
+        return name + "[" + shown.joined(separator: ", ") + "]"
     }
 }
 
@@ -119,7 +121,9 @@ extension Value {
         case let .float(f): return Value.floatString(f)
         case let .string(s): return s
         case let .regex(r): return "/\(r)/"
-        case .array, .hash: return puppetRepr
+        // Interpolated collections show their elements interpolated too: [1, b, , [2, c]].
+        case let .array(items): return "[" + items.map(\.interpolated).joined(separator: ", ") + "]"
+        case let .hash(h): return "{" + h.pairs.map { "\($0.key.interpolated) => \($0.value.interpolated)" }.joined(separator: ", ") + "}"
         case let .type(t): return t.description
         case .sensitive: return "Sensitive [value redacted]"
         }

@@ -1,0 +1,29 @@
+import Foundation
+import XCTest
+import PuppetParser
+@testable import Translate
+
+enum Paths {
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func url(_ relative: String) -> URL { repoRoot.appendingPathComponent(relative) }
+
+    static func files(_ dir: String, suffix: String) -> [URL] {
+        let base = url(dir)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+        return names.filter { $0.hasSuffix(suffix) }.sorted().map { base.appendingPathComponent($0) }
+    }
+}
+
+/// Compiles Puppet code with the oracle's facts (what the golden files were made with).
+func compileForTest(_ text: String, path: String = "-e", certname: String = "oracle.example.com", modulePath: [String] = [],
+                    storeconfigs: Bool = false) throws -> Catalog {
+    let source = SourceFile(path: path, text: text)
+    let program = Parser.parse(source)
+    if let d = program.diagnostics.first(where: { $0.severity == .error }) {
+        throw CompileError(d.message, file: source, offset: d.offset)
+    }
+    let options = Compiler.Options(certname: certname, facts: Facts.oracle(certname: certname), modulePath: modulePath,
+                                   storeconfigs: storeconfigs)
+    return try Compiler(options: options, mainFile: source).compile(program)
+}
