@@ -474,6 +474,16 @@ public struct Lexer {
             pos = b.count
             return
         }
+        // `${1.5}` and `${true}` name variables in Puppet, and illegal ones: it rejects them.
+        var k = pos
+        while k < b.count, isDigit(b[k]) || b[k] == UInt8(ascii: ".") { k += 1 }
+        if k > pos, k < b.count, b[k] == UInt8(ascii: "}"), b[pos..<k].contains(UInt8(ascii: ".")) {
+            let name = String(decoding: b[pos..<k], as: UTF8.self)
+            error(pos, "Illegal numeric variable name, The given name '\(name)' must be a decimal value if it starts with a digit 0-9")
+        }
+        for word in ["true", "false"] where b.count >= pos + word.utf8.count + 1 && b[pos..<(pos + word.utf8.count)].elementsEqual(word.utf8) && b[pos + word.utf8.count] == UInt8(ascii: "}") {
+            error(pos, "Illegal variable name in interpolation: '\(word)' is a literal, not a variable")
+        }
         var j = pos
         if j + 1 < b.count, b[j] == UInt8(ascii: ":"), b[j + 1] == UInt8(ascii: ":") { j += 2 }
         let nameStart = j

@@ -487,7 +487,15 @@ public struct Parser {
         default: return left
         }
         advance()
-        let right = try parseAssignment()
+        var right = try parseAssignment()
+        // `$r = notify { 'x': }`: a resource expression is a value too.
+        if kind == .lbrace {
+            switch right.kind {
+            case .name, .reference, .access:
+                right = try parseResourceBody(type: right, form: .regular, start: right.range.start)
+            default: break
+            }
+        }
         return Expr(.assignment(op, left, right), left.range.union(right.range))
     }
 

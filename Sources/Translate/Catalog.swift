@@ -87,7 +87,7 @@ public final class CatalogResource {
     /// For define instances and classes: evaluated yet?
     var evaluated = false
     /// The scope the resource was declared in (for defaults, which Puppet applies at the end).
-    weak var scope: Scope?
+    var scope: Scope?
     /// The resource that contains this one (class, define instance, node).
     weak var container: CatalogResource?
     /// Where the resource expression was (for errors).

@@ -31,7 +31,7 @@ extension Compiler {
                                      resourceLike: true, from: scope, at: body.title, virtual: form != .regular)
                     refs.append(.type(PType("Class", [.string(Compiler.normalize(title))])))
                 } else {
-                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: body.title)
+                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: body.title, lineAt: e)
                     refs.append(.type(PType(r.type, [.string(r.title)])))
                 }
             }
@@ -96,7 +96,7 @@ extension Compiler {
     /// Adds one resource to the catalog (or queues a define instance).
     @discardableResult
     func declareResource(_ typeName: String, _ title: String, _ ops: [(String, Value, Bool, Expr)], form: ResourceForm,
-                         scope: Scope, at e: Expr) throws -> CatalogResource {
+                         scope: Scope, at e: Expr, lineAt: Expr? = nil) throws -> CatalogResource {
         let builtin = ResourceTypes.builtin[typeName]
         let define = builtin == nil ? try findDefine(typeName) : nil
         if builtin == nil && define == nil {
@@ -107,7 +107,8 @@ extension Compiler {
             let at = existing.line.map { "(file: \(existing.file ?? ""), line: \($0))" } ?? ""
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: \(existing.ref) is already declared at \(at); cannot redeclare", e)
         }
-        let loc = currentFile.location(of: e.range.start)
+        // Puppet gives every body of a resource expression the expression's line.
+        let loc = currentFile.location(of: (lineAt ?? e).range.start)
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
                                 file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line)
         r.alternateKey = alternate(typeName, title)
@@ -138,8 +139,14 @@ extension Compiler {
         for seg in typeName.split(separator: ":").map(String.init) where typeName.contains("::") { r.tags.insert(seg) }
         if isValidTag(title) { r.tags.insert(title.lowercased()) }
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
+        // Resource defaults in effect where (and when) the resource is declared.
+        for (attr, value, _) in scope.defaults(for: typeName) where r.parameters[attr] == nil && !value.isUndef {
+            if define == nil, !ResourceTypes.metaparameters.contains(attr), !validNames.contains(attr) { continue }
+            r.set(attr, value)
+        }
         catalog.add(r)
-        catalog.contain(container, r)
+        // Stages are top-level: no class contains them.
+        if typeName != "stage" { catalog.contain(container, r) }
         if let define {
             let args = Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
             if form == .regular {
@@ -208,11 +215,15 @@ extension Compiler {
             parentScope = classScopes[parentName]
         }
         let title = Naming.className(name)
+        // Resource-like declarations record where they are; include-like ones do not.
         let loc = currentFile.location(of: e.range.start)
         let r = CatalogResource(type: "Class", title: title, exported: false, virtual: false,
-                                file: nil, line: nil)
-        _ = loc
+                                file: resourceLike ? (currentFile.path == "-e" ? "" : currentFile.path) : nil,
+                                line: resourceLike ? loc.line : nil)
         r.set("name", .string(title))
+        for (k, v) in (arguments ?? [:]).sorted(by: { $0.key < $1.key }) where ResourceTypes.metaparameters.contains(k) && !v.isUndef {
+            r.set(k, v)
+        }
         r.scope = scope
         r.sourceFile = currentFile
         r.sourceOffset = e.range.start
@@ -221,6 +232,7 @@ extension Compiler {
         r.tags.insert("class")
         r.tags.insert(name)
         if name.contains("::") { for seg in name.split(separator: ":") { r.tags.insert(String(seg)) } }
+        if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Containment: the stage (default main), or the parent class's stage.
         var stage = mainStage
         if let s = arguments?["stage"], case let .string(stageName) = s {
@@ -232,12 +244,13 @@ extension Compiler {
         r.container = stage
         catalog.add(r)
         catalog.contain(stage, r)
+        // Defaults flow from the parent class (inherits) or else from the declaring scope.
         let classScope = Scope(kind: .hostClass(name), parent: parentScope ?? nodeScopeFor(scope) ?? topScope,
-                               dynamicParent: scope, container: r)
+                               dynamicParent: parentScope ?? scope, container: r)
         classScopes[name] = classScope
         classScope.variables["title"] = .string(name)
         classScope.variables["name"] = .string(name)
-        classScope.variables["module_name"] = .string(String(name.split(separator: ":").first ?? ""))
+        classScope.variables["module_name"] = .string(loader.moduleName(of: def.file.path))
         let saved = currentFile
         currentFile = def.file
         defer { currentFile = saved }
@@ -305,16 +318,13 @@ extension Compiler {
         let scope = Scope(kind: .define(def.name), parent: nodeScopeFor(declaredIn) ?? topScope, dynamicParent: declaredIn, container: r)
         scope.variables["title"] = .string(r.title)
         scope.variables["name"] = args["name"] ?? .string(r.title)
-        scope.variables["module_name"] = .string(String(def.name.split(separator: ":").first ?? ""))
+        scope.variables["module_name"] = .string(loader.moduleName(of: def.file.path))
         let saved = currentFile
         currentFile = def.file
         defer { currentFile = saved }
         // Parameters come from the resource as it is now (overrides and defaults included).
         var merged = args
         for (k, v) in r.parameters { merged[k] = v }
-        for (attr, value, _) in declaredIn.defaults(for: r.type.lowercased()) where merged[attr] == nil {
-            merged[attr] = value
-        }
         try bindParameters(def, merged, into: scope, resource: r, what: "\(r.type)[\(r.title)]", at: def.expr)
         for p in def.parameters {
             if let v = scope.variables[p.name], !v.isUndef, r.parameters[p.name] == nil { r.set(p.name, v) }
@@ -359,6 +369,10 @@ extension Compiler {
             return
         }
         let fromSubclass = isSubclassScope(o.scope, of: r.scope)
+        if !o.fromCollector && !fromSubclass && o.scope !== r.scope {
+            let line = o.file.location(of: o.expr.range.start).line
+            throw CompileError("Only subclasses can override parameters (file: \(o.file.path), line: \(line))", file: o.file, offset: o.expr.range.start)
+        }
         for (name, value, append, at) in o.operations {
             if let current = r.parameters[name], !o.fromCollector && !fromSubclass {
                 _ = current
@@ -416,7 +430,6 @@ extension Compiler {
     func realizeResource(_ r: CatalogResource) throws {
         guard r.virtual else { return }
         r.virtual = false
-        if r.exported { return }
         if let (def, args, scope) = deferredDefines.removeValue(forKey: r.ref) {
             pendingDefines.append((r, def, args, scope))
         }
@@ -428,6 +441,8 @@ extension Compiler {
         let left = try relationshipOperand(l, scope)
         let right = try relationshipOperand(r, scope)
         pendingRelationships.append(PendingRelationship(left: left, right: right, op: op, file: currentFile, expr: e))
+        // An empty operand in a chain is closed over: `A -> [] ~> B` relates A to B.
+        if right.collector == nil, right.refs().isEmpty { return left.value }
         return right.value
     }
 

@@ -64,8 +64,6 @@ extension CatalogResource {
             if ResourceTypes.metaparameters.contains(k) {
                 if ResourceTypes.relationshipParameters.contains(k) {
                     metas.append((k, .array(Catalog.flattenRefs(v).map { .string(Compiler.canonicalRef($0)) })))
-                } else if k == "tag" {
-                    metas.append((k, .array(Catalog.flattenStrings(v).map { .string($0) })))
                 } else {
                     metas.append((k, v))
                 }

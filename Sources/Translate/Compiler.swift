@@ -127,14 +127,16 @@ public final class Compiler {
         for (k, v) in options.facts { topScope.variables[k] = v }
         topScope.variables["facts"] = .hash(OrderedHash(options.facts.sorted { $0.key < $1.key }.map { (.string($0.key), $0.value) }))
         let domain = options.certname.split(separator: ".").dropFirst().joined(separator: ".")
+        // As `puppet apply` (and the oracle) set it up: no certificate, so no certname.
+        _ = domain
         topScope.variables["trusted"] = .hash(OrderedHash([
-            (.string("authenticated"), .string("remote")),
-            (.string("certname"), .string(options.certname)),
-            (.string("domain"), domain.isEmpty ? .undef : .string(domain)),
+            (.string("authenticated"), .string("local")),
+            (.string("certname"), .undef),
             (.string("extensions"), .hash(OrderedHash())),
-            (.string("hostname"), .string(String(options.certname.split(separator: ".").first ?? ""))),
+            (.string("hostname"), .undef),
+            (.string("domain"), .undef),
+            (.string("external"), .hash(OrderedHash())),
         ]))
-        topScope.variables["clientcert"] = .string(options.certname)
         topScope.variables["environment"] = .string(options.environment)
         topScope.variables["name"] = .string("main")
         topScope.variables["title"] = .string("main")
@@ -246,23 +248,22 @@ public final class Compiler {
             nodes.firstIndex { n in n.matches.contains { if case let .string(s) = $0.kind { return s.lowercased() == name }; return false } }
         }
         if let i = findExact(certname) { chosen = (certname, i) }
+        var captures: [Value]?
         if chosen == nil {
             outer: for (i, n) in nodes.enumerated() {
                 for m in n.matches {
-                    if case let .regex(r) = m.kind, let re = try? PRegex(r), re.firstMatch(in: certname) != nil {
-                        chosen = (certname, i)
+                    if case let .regex(r) = m.kind, let re = try? PRegex(r), let groups = re.firstMatch(in: certname) {
+                        // Puppet names a regex node after its pattern, cleaned of special characters.
+                        var cleaned = String(r.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
+                        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
+                        chosen = ("__node_regexp__" + cleaned, i)
+                        captures = groups.map { $0.map(Value.string) ?? .undef }
                         break outer
                     }
                 }
             }
         }
-        if chosen == nil {
-            var parts = certname.split(separator: ".").map(String.init)
-            while parts.count > 1 {
-                parts.removeLast()
-                if let i = findExact(parts.joined(separator: ".")) { chosen = (parts.joined(separator: "."), i); break }
-            }
-        }
+        // Puppet 7 checks hostnames strictly: no matching on shortened names.
         if chosen == nil {
             if let i = nodes.firstIndex(where: { n in n.matches.contains { if case .defaultLiteral = $0.kind { return true }; return false } }) {
                 chosen = ("default", i)
@@ -284,6 +285,8 @@ public final class Compiler {
         let saved = currentFile
         currentFile = node.file
         defer { currentFile = saved }
+        matchStack.append(captures)
+        defer { matchStack.removeLast() }
         if let body = node.body { try evaluateStatements(body, scope) }
     }
 
@@ -323,20 +326,6 @@ public final class Compiler {
             for ref in Catalog.flattenRefs(r.ref) where catalog.resource(ref: ref) == nil {
                 currentFile = r.file
                 throw CompileError("Failed to realize virtual resources \(ref)", file: r.file, offset: r.offset)
-            }
-        }
-        // Resource defaults apply at the end, from the scope each resource was declared in.
-        for r in catalog.resources {
-            guard let scope = r.scope else { continue }
-            for (attr, value, append) in scope.defaults(for: r.type.lowercased()) {
-                if let current = r.parameters[attr] {
-                    if append, r.overriddenAttributes.contains(attr) == false, case let .array(a) = current {
-                        _ = a
-                    }
-                    continue
-                }
-                if value.isUndef { continue }
-                r.set(attr, value)
             }
         }
         // Chains (`->`, `~>`) become before/notify metaparameters.

@@ -69,8 +69,13 @@ extension Compiler {
         case let .relationship(op, l, r): return try relationship(op, l, r, scope, e)
         case let .selector(left, entries): return try selector(left, entries, scope, e)
         case let .ifExpr(test, then, elseExpr):
+            // Match variables set by the test live for this statement only.
+            matchStack.append(nil)
+            defer { matchStack.removeLast() }
             return try conditional(try evaluate(test, scope).isTruthy, then, elseExpr, scope)
         case let .unlessExpr(test, then, elseExpr):
+            matchStack.append(nil)
+            defer { matchStack.removeLast() }
             return try conditional(!(try evaluate(test, scope).isTruthy), then, elseExpr, scope)
         case let .caseExpr(test, options): return try caseExpression(test, options, scope, e)
         case let .block(statements):
@@ -160,7 +165,13 @@ extension Compiler {
                 if options.strict { throw error("Evaluation Error: Unknown variable: '$\(name)'.", e) }
                 return .undef
             }
-            return try classScope.variables[variable] ?? unknownVariable(name, e)
+            // Found in the class or a class it inherits from.
+            var s: Scope? = classScope
+            while let cur = s, case .hostClass = cur.kind {
+                if let v = cur.variables[variable] { return v }
+                s = cur.parent
+            }
+            return try unknownVariable(name, e)
         }
         if let v = scope.lookup(n) { return v }
         return try unknownVariable(name, e)
@@ -559,10 +570,18 @@ extension Compiler {
             let (lo, hi) = sliceBounds(start, n, items.count)
             return .array(lo < hi ? Array(items[lo..<hi]) : [])
         case let .hash(h):
-            func get(_ k: Value) -> Value? { h[k] ?? h.pairs.first(where: { puppetEquals($0.key, k) })?.value }
+            // Hash keys are looked up exactly (case-sensitively), unlike ==.
+            func get(_ k: Value) -> Value? { h[k] ?? h.pairs.first(where: { $0.key == k || (numeric($0.key) != nil && puppetEquals($0.key, k)) })?.value }
             if keys.count == 1 { return get(keys[0]) ?? .undef }
             return .array(keys.compactMap(get))
         case let .type(t):
+            // `File['/x']['mode']`: a parameter of a resource of the catalog.
+            if let ref = l.referenceString, keys.count == 1, case let .string(param) = keys[0] {
+                guard let r = catalog.resource(ref: Compiler.canonicalRef(ref)) else {
+                    throw error("Evaluation Error: Resource not found: \(ref)", e)
+                }
+                return r.parameters[param] ?? .undef
+            }
             return try parameterize(t, keys, e)
         case .undef:
             throw error("Evaluation Error: Operator '[]' is not applicable to an Undef Value.", e)

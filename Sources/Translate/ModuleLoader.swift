@@ -57,6 +57,17 @@ struct ModuleLoader {
         return false
     }
 
+    /// The module a manifest belongs to (`<modulepath>/<mod>/manifests/...`), or "".
+    func moduleName(of path: String) -> String {
+        for base in modulePath {
+            let prefix = base.hasSuffix("/") ? base : base + "/"
+            guard path.hasPrefix(prefix) else { continue }
+            let rest = path.dropFirst(prefix.count).split(separator: "/")
+            if rest.count >= 2, rest[1] == "manifests" { return String(rest[0]) }
+        }
+        return ""
+    }
+
     /// `mod/x` → `<modulepath>/mod/<kind>/x` (kind: files or templates); absolute paths as is.
     func readFile(_ reference: String, kind: String) throws -> String? {
         if reference.hasPrefix("/") {

@@ -57,9 +57,10 @@ func puppetEquals(_ a: Value, _ b: Value) -> Bool {
     case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy { puppetEquals($0, $1) }
     case let (.hash(x), .hash(y)):
         guard x.count == y.count else { return false }
+        // Keys match exactly (case-sensitively); values by ==.
         for (k, v) in x.pairs {
-            guard let other = y.pairs.first(where: { puppetEquals($0.key, k) }) else { return false }
-            if !puppetEquals(v, other.value) { return false }
+            guard let other = y[k] else { return false }
+            if !puppetEquals(v, other) { return false }
         }
         return true
     case let (.type(x), .type(y)):

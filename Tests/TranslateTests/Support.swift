@@ -17,13 +17,15 @@ enum Paths {
 
 /// Compiles Puppet code with the oracle's facts (what the golden files were made with).
 func compileForTest(_ text: String, path: String = "-e", certname: String = "oracle.example.com", modulePath: [String] = [],
-                    storeconfigs: Bool = false) throws -> Catalog {
+                    storeconfigs: Bool = false, extraFacts: [String: Value] = [:]) throws -> Catalog {
     let source = SourceFile(path: path, text: text)
     let program = Parser.parse(source)
     if let d = program.diagnostics.first(where: { $0.severity == .error }) {
         throw CompileError(d.message, file: source, offset: d.offset)
     }
-    let options = Compiler.Options(certname: certname, facts: Facts.oracle(certname: certname), modulePath: modulePath,
+    var facts = Facts.oracle(certname: certname)
+    for (k, v) in extraFacts { facts[k] = v }
+    let options = Compiler.Options(certname: certname, facts: facts, modulePath: modulePath,
                                    storeconfigs: storeconfigs)
     return try Compiler(options: options, mainFile: source).compile(program)
 }
