@@ -75,7 +75,7 @@ public final class Compiler {
     let options: Options
     public let catalog: Catalog
     let topScope: Scope
-    var loader: ModuleLoader
+    let loader: ModuleLoader
 
     var classes: [String: Definition] = [:]
     var defines: [String: Definition] = [:]

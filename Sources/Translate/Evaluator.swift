@@ -15,7 +15,7 @@ extension Compiler {
         case let .reservedWord(w): return .string(w)
         case let .reference(r):
             let t = typeFor(name: r)
-            if t.isResourceType, !["Class", "Node", "Stage", "Resource"].contains(t.name),
+            if t.isResourceType, typeAliases[t.name] == nil, !["Class", "Node", "Stage", "Resource"].contains(t.name),
                ResourceTypes.builtin[t.name.lowercased()] == nil, try findDefine(Compiler.normalize(t.name)) == nil {
                 throw error("Evaluation Error: Resource type not found: \(r)", e)
             }
@@ -135,11 +135,32 @@ extension Compiler {
         return (vowel ? "an " : "a ") + s
     }
 
+    /// Every type a definition's parameters name must exist (data type, alias, resource type).
+    func checkParameterTypes(_ def: Definition) throws {
+        func walk(_ e: Expr) throws {
+            if case let .reference(r) = e.kind {
+                let t = typeFor(name: r)
+                if t.isResourceType, !["Class", "Node", "Stage", "Resource"].contains(t.name),
+                   ResourceTypes.builtin[t.name.lowercased()] == nil, try findDefine(Compiler.normalize(t.name)) == nil {
+                    throw CompileError("Evaluation Error: Resource type not found: \(r)", file: def.file, offset: e.range.start)
+                }
+            }
+            var failure: Error?
+            e.forEachChild { c in
+                guard failure == nil else { return }
+                do { try walk(c) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        for p in def.parameters { if let t = p.type { try walk(t) } }
+    }
+
     /// `File`, `Integer`, `Apache::Vhost` as a type value (data type names keep their case).
     func typeFor(name: String) -> PType {
         let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
         if let known = PType.dataTypes.first(where: { $0.lowercased() == n.lowercased() }) { return PType(known) }
         if typeAliases[n] != nil { return PType(n) }
+        if n.contains("::"), (try? loader.loadTypeAlias(n, into: self)) == true, typeAliases[n] != nil { return PType(n) }
         return PType(Naming.typeName(n))
     }
 
@@ -160,6 +181,7 @@ extension Compiler {
         if let sep = n.range(of: "::", options: .backwards) {
             let className = Compiler.normalize(String(n[..<sep.lowerBound]))
             let variable = String(n[sep.upperBound...])
+            if classScopes[className] == nil { _ = try findClass(className) }
             guard let classScope = classScopes[className] else {
                 warn("Could not look up qualified variable '$\(name)'; class \(className) has not been evaluated", e)
                 if options.strict { throw error("Evaluation Error: Unknown variable: '$\(name)'.", e) }

@@ -9,7 +9,7 @@ import Foundation
 /// Finds classes, defines and functions on the modulepath the way Puppet autoloads them:
 /// `mod` → `mod/manifests/init.pp`, `mod::a::b` → `mod/manifests/a/b.pp`,
 /// function `mod::f` → `mod/functions/f.pp`; and files and templates for `file()` and `epp()`.
-struct ModuleLoader {
+final class ModuleLoader {
     let modulePath: [String]
     /// Files already loaded (a file is parsed once even if it defines nothing asked for).
     var loaded: Set<String> = []
@@ -31,16 +31,22 @@ struct ModuleLoader {
     }
 
     /// Loads the file that should define class or define `name`; true if one was loaded.
-    mutating func load(_ name: String, into compiler: Compiler) throws -> Bool {
+    func load(_ name: String, into compiler: Compiler) throws -> Bool {
         try loadFirst(candidates(name, dir: "manifests"), into: compiler)
     }
 
-    mutating func loadFunction(_ name: String, into compiler: Compiler) throws -> Bool {
+    /// Type alias `Mod::A::B` → `<modulepath>/mod/types/a/b.pp`.
+    func loadTypeAlias(_ name: String, into compiler: Compiler) throws -> Bool {
+        guard name.contains("::") else { return false }
+        return try loadFirst(candidates(name.lowercased(), dir: "types"), into: compiler)
+    }
+
+    func loadFunction(_ name: String, into compiler: Compiler) throws -> Bool {
         guard name.contains("::") else { return false }
         return try loadFirst(candidates(name, dir: "functions"), into: compiler)
     }
 
-    mutating func loadFirst(_ paths: [String], into compiler: Compiler) throws -> Bool {
+    func loadFirst(_ paths: [String], into compiler: Compiler) throws -> Bool {
         for path in paths {
             if loaded.contains(path) { continue }
             guard let data = FileManager.default.contents(atPath: path) else { continue }
