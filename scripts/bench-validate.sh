@@ -28,6 +28,9 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/.." && pwd)"
 
 markdown=""
+# validate: `mgmt-puppet validate` vs `puppet parser validate`;
+# catalog: `mgmt-puppet catalog` vs the oracle's compile (puppet-catalog-json.rb --no-graph).
+mode=validate
 sizes="1000 10000 100000"
 runs=3
 do_puppet=1
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
     --no-puppet) do_puppet=0; shift ;;
     --no-ours) do_ours=0; shift ;;
+    --mode) mode="${2:?--mode needs validate or catalog}"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -115,12 +119,20 @@ for N in $sizes; do
   echo "N=$N: $(wc -l <"$f") lines, $(du -k "$f" | cut -f1) KiB" >&2
   ours_wall[$N]=n/a; ours_rss[$N]=n/a; pup_wall[$N]=n/a; pup_rss[$N]=n/a
   if [[ $do_ours -eq 1 ]]; then
-    read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" validate "$f")
+    if [[ $mode == catalog ]]; then
+      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" catalog --oracle-facts --compact "$f")
+    else
+      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" validate "$f")
+    fi
     ours_wall[$N]=$w; ours_rss[$N]=$r
   fi
   if [[ $do_puppet -eq 1 ]]; then
     pr=$runs; (( N >= 100000 )) && pr=1
-    read -r w r < <(measure "puppet" "$pr" "$PUPPET" parser validate "$f")
+    if [[ $mode == catalog ]]; then
+      read -r w r < <(measure "puppet" "$pr" ruby "$SHARED_DIR/tools/puppet-catalog-json.rb" --no-graph --compact "$f")
+    else
+      read -r w r < <(measure "puppet" "$pr" "$PUPPET" parser validate "$f")
+    fi
     pup_wall[$N]=$w; pup_rss[$N]=$r
   fi
 done
@@ -157,7 +169,7 @@ echo "(ratios are puppet/ours; wall = best of $runs runs, puppet once for N>=100
 if [[ -n "$markdown" ]]; then
   {
     echo
-    echo "### validate benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s), puppet $puppet_version"
+    echo "### $mode benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU(s), puppet $puppet_version"
     echo
     echo "| ${hdr[0]} | ${hdr[1]} | ${hdr[2]} | ${hdr[3]} | ${hdr[4]} | ${hdr[5]} | ${hdr[6]} |"
     echo "|---:|---:|---:|---:|---:|---:|---:|"

@@ -39,6 +39,14 @@ public final class Catalog {
     /// Relationships from the four relationship metaparameters, normalised so that `from` is
     /// applied before `to` (the oracle's `relationships`).
     public var relationships: [Relationship] {
+        if let cached = relationshipCache { return cached }
+        return computeRelationships()
+    }
+
+    /// Set once the catalog is complete (relationships do not change after compilation).
+    var relationshipCache: [Relationship]?
+
+    func computeRelationships() -> [Relationship] {
         var out: [Relationship] = []
         var seen = Set<Relationship>()
         for r in resources where !(r.virtual && !r.exported) {

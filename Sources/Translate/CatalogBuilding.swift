@@ -15,6 +15,9 @@ extension Compiler {
         for body in bodies {
             if case .defaultLiteral = body.title.kind {
                 localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
+            } else if case let .list(items) = body.title.kind, items.contains(where: { if case .defaultLiteral = $0.kind { return true }; return false }) {
+                // `[x, default]: …` declares x and sets the defaults of the other bodies.
+                localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
             }
         }
         for body in bodies {
@@ -54,16 +57,26 @@ extension Compiler {
         }
     }
 
+    /// Titles must be non-empty strings (an array gives one resource per element).
     func titleStrings(_ v: Value, _ e: Expr) throws -> [String] {
-        switch v {
-        case let .string(s): return [s]
-        case let .array(a): return try a.flatMap { try titleStrings($0, e) }
-        case let .integer(i): return [String(i)]
-        case let .float(f): return [Value.floatString(f)]
-        case .boolean, .type: return [v.interpolated]
-        case .undef: throw error("Evaluation Error: Missing title. The title expression resulted in undef", e)
-        default: throw error("Evaluation Error: Illegal title type at index 0. Expected String, got \(v.typeName)", e)
+        let items = v.arrayValue.map { $0.flatMap { $0.arrayValue ?? [$0] } } ?? [v]
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            switch item {
+            case let .string(s):
+                if s.isEmpty { throw error("Evaluation Error: Empty string title at \(i). Title strings must have a length greater than zero.", e) }
+                out.append(s)
+            case .undef where v.arrayValue == nil:
+                throw error("Evaluation Error: Missing title. The title expression resulted in undef", e)
+            case .defaultValue:
+                continue
+            case let .type(t) where t.resourceReference != nil:
+                out.append(t.resourceReference!.title)
+            default:
+                throw error("Evaluation Error: Illegal title type at index \(i). Expected String, got \(item.typeName)", e)
+            }
         }
+        return out
     }
 
     /// Attribute operations with `* => hash` expanded: (name, value, append, expr).
@@ -137,7 +150,10 @@ extension Compiler {
         r.tags = tagsFromContainer(container)
         r.tags.insert(typeName)
         for seg in typeName.split(separator: ":").map(String.init) where typeName.contains("::") { r.tags.insert(seg) }
-        if isValidTag(title) { r.tags.insert(title.lowercased()) }
+        if isValidTag(title) {
+            r.tags.insert(title.lowercased())
+            if title.contains("::") { for seg in title.lowercased().split(separator: ":") { r.tags.insert(String(seg)) } }
+        }
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Resource defaults in effect where (and when) the resource is declared.
         for (attr, value, _) in scope.defaults(for: typeName) where r.parameters[attr] == nil && !value.isUndef {
@@ -409,6 +425,10 @@ extension Compiler {
     func evaluateCollector(_ e: Expr, _ scope: Scope) throws -> Value {
         guard case let .collect(typeExpr, query, ops) = e.kind else { return .undef }
         let type = try resourceTypeName(typeExpr, scope)
+        if type == "class" { throw error("Evaluation Error: Error while evaluating a Virtual Query, Classes cannot be collected", e) }
+        if ResourceTypes.builtin[type] == nil, try findDefine(type) == nil {
+            throw error("Evaluation Error: Error while evaluating a Virtual Query, Resource type \(type) doesn't exist", e)
+        }
         let c = Collector(type: Naming.typeName(type), query: query.expr, exported: query.exported, operations: ops,
                           scope: scope, file: currentFile, expr: e)
         collectors.append(c)
@@ -598,7 +618,8 @@ extension Compiler {
                 if case let .string(s) = want { result = r.tags.contains(s.lowercased()) } else { result = false }
             default:
                 let have = r.parameters[attr] ?? (attr == "name" ? .string(r.title) : .undef)
-                if case let .array(items) = have, want.arrayValue == nil {
+                if op == .equal, case let .array(items) = have, want.arrayValue == nil {
+                    // `==` matches any element of an array attribute; `!=` compares the whole.
                     result = items.contains { puppetEquals(refAware($0), want) }
                 } else {
                     result = puppetEquals(refAware(have), want)

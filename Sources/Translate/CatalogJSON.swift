@@ -85,8 +85,12 @@ struct JSONWriter {
 
     init(pretty: Bool) { self.pretty = pretty }
 
+    var indents: [String] = ["\n"]
+
     mutating func newline() {
-        if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+        guard pretty else { return }
+        while indents.count <= indent { indents.append(indents[indents.count - 1] + "  ") }
+        text += indents[indent]
     }
 
     mutating func beforeElement() {
@@ -102,7 +106,7 @@ struct JSONWriter {
         body(&self)
         let had = needsComma.removeLast()
         indent -= 1
-        if had { newline() } else if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+        if had || pretty { newline() }
         text += "}"
     }
 
@@ -122,7 +126,7 @@ struct JSONWriter {
         }
         let had = needsComma.removeLast()
         indent -= 1
-        if had { newline() } else if pretty { text += "\n" + String(repeating: "  ", count: indent) }
+        if had || pretty { newline() }
         text += "]"
     }
 
@@ -150,6 +154,10 @@ struct JSONWriter {
 /// JSON text helpers: quoting and a small parser (for facts files and tests).
 public enum JSONText {
     public static func quote(_ s: String) -> String {
+        // Most strings need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for ch in s.unicodeScalars {
             switch ch {

@@ -335,7 +335,9 @@ public final class Compiler {
         // Every relationship must point at a resource of the catalog.
         for r in catalog.finalResources {
             for (param, refs) in r.relationshipRefs {
-                for ref in refs where catalog.resource(ref: Compiler.canonicalRef(ref)) == nil || catalog.resource(ref: Compiler.canonicalRef(ref))!.virtual && !catalog.resource(ref: Compiler.canonicalRef(ref))!.exported {
+                for ref in refs {
+                    let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
+                    if let target, !target.virtual || target.exported { continue }
                     let file = r.sourceFile ?? currentFile
                     throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file, offset: r.sourceOffset)
                 }
@@ -355,47 +357,69 @@ public final class Compiler {
     }
 
     /// A dependency cycle is an error (Puppet finds it when it builds the relationship graph).
+    /// Relationships to and from containers stand for everything the container holds.
     func checkCycles() throws {
-        // Graph over final resources: containment (container before/after children through
-        // whits is acyclic by construction) is not needed to find cycles among relationships
-        // between leaves; relationships to containers expand to their contents.
-        var adjacency: [String: [String]] = [:]
-        for rel in catalog.relationships {
-            adjacency[rel.from, default: []].append(rel.to)
+        catalog.relationshipCache = catalog.computeRelationships()
+        let rels = catalog.relationships
+        guard !rels.isEmpty else { return }
+        // Integer ids for resources; container → children.
+        var id: [String: Int] = [:]
+        var names: [String] = []
+        func intern(_ s: String) -> Int {
+            if let i = id[s] { return i }
+            id[s] = names.count
+            names.append(s)
+            return names.count - 1
         }
-        // Expand container relationships: an edge into a container reaches everything in it,
-        // an edge out of a container leaves from everything in it.
-        var children: [String: [String]] = [:]
-        for (from, to) in catalog.containment { children[from, default: []].append(to) }
-        func leaves(_ ref: String) -> [String] {
-            guard let c = children[ref], !c.isEmpty else { return [ref] }
-            return c.flatMap(leaves)
-        }
-        var graph: [String: Set<String>] = [:]
-        for (from, tos) in adjacency {
-            for f in leaves(from) {
-                for t in tos { for l in leaves(t) { graph[f, default: []].insert(l) } }
+        var children: [Int: [Int]] = [:]
+        for (from, to) in catalog.containment { children[intern(from), default: []].append(intern(to)) }
+        var leafCache: [Int: [Int]] = [:]
+        func leaves(_ v: Int) -> [Int] {
+            if let c = leafCache[v] { return c }
+            var out: [Int] = []
+            var stack = [v]
+            var seen: Set<Int> = []
+            while let x = stack.popLast() {
+                guard seen.insert(x).inserted else { continue }
+                if let c = children[x], !c.isEmpty { stack += c } else { out.append(x) }
             }
+            leafCache[v] = out
+            return out
         }
-        var state: [String: Int] = [:]
-        var stack: [String] = []
-        func visit(_ v: String) -> [String]? {
-            state[v] = 1
-            stack.append(v)
-            for w in (graph[v] ?? []).sorted() {
-                if state[w] == 1 {
-                    let i = stack.lastIndex(of: w)!
-                    return Array(stack[i...]) + [w]
+        var graph: [[Int]] = []
+        func addEdge(_ a: Int, _ b: Int) {
+            while graph.count <= max(a, b) { graph.append([]) }
+            graph[a].append(b)
+        }
+        for rel in rels {
+            let f = leaves(intern(rel.from)), t = leaves(intern(rel.to))
+            // A resource related to a container that also holds it is no cycle of its own.
+            for a in f { for b in t where a != b { addEdge(a, b) } }
+        }
+        while graph.count < names.count { graph.append([]) }
+        // Iterative depth-first search (chains of 100k resources must not overflow the stack).
+        var state = [UInt8](repeating: 0, count: graph.count)
+        for root in 0..<graph.count where state[root] == 0 {
+            var stack: [(Int, Int)] = [(root, 0)]
+            state[root] = 1
+            while let (v, i) = stack.last {
+                if i < graph[v].count {
+                    stack[stack.count - 1].1 += 1
+                    let w = graph[v][i]
+                    if state[w] == 1 {
+                        let path = stack.map { $0.0 }
+                        let start = path.lastIndex(of: w)!
+                        let cycle = (path[start...] + [w]).map { names[$0] }
+                        throw CompileError("Found 1 dependency cycle:\n(" + cycle.joined(separator: " => ") + ")")
+                    }
+                    if state[w] == 0 {
+                        state[w] = 1
+                        stack.append((w, 0))
+                    }
+                } else {
+                    state[v] = 2
+                    stack.removeLast()
                 }
-                if state[w] == nil, let c = visit(w) { return c }
-            }
-            stack.removeLast()
-            state[v] = 2
-            return nil
-        }
-        for v in graph.keys.sorted() where state[v] == nil {
-            if let cycle = visit(v) {
-                throw CompileError("Found 1 dependency cycle:\n(" + cycle.joined(separator: " => ") + ")")
             }
         }
     }

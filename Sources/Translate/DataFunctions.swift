@@ -269,8 +269,55 @@ extension Compiler {
         case "is_array": return .boolean(arg(0).arrayValue != nil)
         case "is_hash": if case .hash = arg(0) { return .boolean(true) }; return .boolean(false)
         case "is_bool": if case .boolean = arg(0) { return .boolean(true) }; return .boolean(false)
-        case "break", "next":
-            throw error("Evaluation Error: '\(name)' is not supported here", e)
+        case "next": throw NextSignal(value: arg(0))
+        case "break": throw BreakSignal()
+        case "compare":
+            if case let .string(a) = arg(0), case let .string(b) = arg(1) {
+                let ignoreCase = args.count < 3 || arg(2).isTruthy
+                let x = ignoreCase ? a.lowercased() : a, y = ignoreCase ? b.lowercased() : b
+                return .integer(x < y ? -1 : (x == y ? 0 : 1))
+            }
+            return .integer(try compare(arg(0), arg(1), "compare", e))
+        case "round":
+            switch arg(0) { case let .float(f): return .integer(Int(f.rounded(.toNearestOrAwayFromZero))); default: return arg(0) }
+        case "ceiling", "floor":
+            switch arg(0) { case let .float(f): return .integer(Int(name == "floor" ? f.rounded(.down) : f.rounded(.up))); default: return arg(0) }
+        case "lest":
+            return arg(0).isUndef ? try callLambda(lambda, [], scope, e) : arg(0)
+        case "get":
+            var cur = arg(0)
+            for part in (arg(1).stringValue ?? "").split(separator: ".") {
+                switch cur {
+                case let .hash(h): cur = h[.string(String(part))] ?? .undef
+                case let .array(a): if let i = Int(part), i >= 0, i < a.count { cur = a[i] } else { cur = .undef }
+                default: cur = .undef
+                }
+            }
+            if cur.isUndef, args.count > 2 { return arg(2) }
+            return cur
+        case "shellquote":
+            return .string(args.flatMap { $0.arrayValue ?? [$0] }.map { a -> String in
+                let s = a.interpolated
+                if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%_+=:,./-".contains($0) }) { return s }
+                if !s.contains("'") { return "'" + s + "'" }
+                return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`") + "\""
+            }.joined(separator: " "))
+        case "camelcase":
+            return mapStrings(arg(0)) { $0.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined() }
+        case "group_by":
+            var out = OrderedHash()
+            for x in arg(0).arrayValue ?? [] {
+                let k = try callLambda(lambda, [x], scope, e)
+                out[k] = .array((out[k]?.arrayValue ?? []) + [x])
+            }
+            return .hash(out)
+        case "partition":
+            var yes: [Value] = [], no: [Value] = []
+            for x in arg(0).arrayValue ?? [] { if try callLambda(lambda, [x], scope, e).isTruthy { yes.append(x) } else { no.append(x) } }
+            return .array([.array(yes), .array(no)])
+        case "convert_to":
+            guard case let .type(t) = arg(1) else { throw error("convert_to() expects a type", e) }
+            return try newValue(t, [arg(0)] + Array(args.dropFirst(2)), e)
         case "return":
             throw ReturnSignal(value: arg(0))
         default:

@@ -14,7 +14,7 @@ extension Compiler {
         if let first = chunks.first, case let .code(code) = first, code.trimmingBlanks().hasPrefix("|") {
             body.removeFirst()
             let header = code.trimmingBlanks()
-            let file = SourceFile(path: path, text: "function __epp(\(header.dropFirst().dropLast())) {}")
+            let file = SourceFile(path: path, text: "function epp_parameters(\(header.dropFirst().dropLast())) {}")
             let program = Parser.parse(file, validate: false)
             if let d = program.diagnostics.first { throw CompileError("EPP parameter list: \(d.message)", file: currentFile, offset: e.range.start) }
             if let fn = program.body, case let .functionDefinition(_, params, _, _) = fn.kind {

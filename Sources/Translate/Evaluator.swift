@@ -158,7 +158,7 @@ extension Compiler {
     /// `File`, `Integer`, `Apache::Vhost` as a type value (data type names keep their case).
     func typeFor(name: String) -> PType {
         let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
-        if let known = PType.dataTypes.first(where: { $0.lowercased() == n.lowercased() }) { return PType(known) }
+        if let known = PType.dataTypeByLowercase[n.lowercased()] { return PType(known) }
         if typeAliases[n] != nil { return PType(n) }
         if n.contains("::"), (try? loader.loadTypeAlias(n, into: self)) == true, typeAliases[n] != nil { return PType(n) }
         return PType(Naming.typeName(n))

@@ -56,7 +56,7 @@ extension Compiler {
                     container.set("require", list.count == 1 ? list[0] : .array(list))
                 }
             }
-            return .undef
+            return .array(refs)
         case "realize":
             for a in args { try realize(a, at: e) }
             return .undef
@@ -105,6 +105,9 @@ extension Compiler {
             return try createResources(args, scope, e)
         case "assert_type":
             guard args.count >= 2, case let .type(t) = args[0] else { throw error("assert_type expects a type and a value", e) }
+            if try !isInstance(args[1], of: t), lambda != nil {
+                return try callLambda(lambda, [.type(t), .type(PType(inferredTypeName(args[1])))], scope, e)
+            }
             if try !isInstance(args[1], of: t) {
                 throw error("Evaluation Error: Error while evaluating a Function Call, assert_type(): expects \(articled(t.description)) value, got \(inferredTypeName(args[1]))", e)
             }
@@ -197,6 +200,7 @@ extension Compiler {
     }
 
     func iterate(_ name: String, _ args: [Value], _ lambda: Expr?, _ scope: Scope, _ e: Expr) throws -> Value {
+        if name == "with" { return try callLambda(lambda, args, scope, e) }
         guard let subject = args.first else { throw error("\(name)() expects a value to iterate", e) }
         /// (index or key, value) pairs of a collection.
         func pairs(_ v: Value) throws -> [(Value, Value)] {
@@ -219,14 +223,20 @@ extension Compiler {
         }
         switch name {
         case "each":
-            for (k, v) in try pairs(subject) { _ = try call(k, v) }
+            for (k, v) in try pairs(subject) {
+                do { _ = try call(k, v) } catch is NextSignal { continue } catch is BreakSignal { break }
+            }
             return subject
         case "reverse_each":
             if lambda == nil { return .array(try pairs(subject).map(\.1).reversed()) }
             for (k, v) in try pairs(subject).reversed() { _ = try call(k, v) }
             return subject
         case "map":
-            return .array(try pairs(subject).map { try call($0.0, $0.1) })
+            var out: [Value] = []
+            for (k, v) in try pairs(subject) {
+                do { out.append(try call(k, v)) } catch let n as NextSignal { out.append(n.value) } catch is BreakSignal { break }
+            }
+            return .array(out)
         case "filter":
             let kept = try pairs(subject).filter { try call($0.0, $0.1).isTruthy }
             if case .hash = subject { return .hash(OrderedHash(kept)) }
@@ -386,6 +396,10 @@ extension Compiler {
         }
     }
 }
+
+/// `next(x)` and `break()` inside a lambda given to an iterating function.
+struct NextSignal: Error { let value: Value }
+struct BreakSignal: Error {}
 
 /// `return(x)` inside a function unwinds to its caller.
 struct ReturnSignal: Error {

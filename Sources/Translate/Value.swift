@@ -89,6 +89,8 @@ public struct PType: Hashable, Sendable, CustomStringConvertible {
 
     public var isResourceType: Bool { !PType.dataTypes.contains(name) }
 
+    static let dataTypeByLowercase: [String: String] = Dictionary(dataTypes.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, b in a < b ? a : b })
+
     /// `File['x']` → ("File", "x"); `Class['a']` → ("Class", "A"-cased title as written).
     public var resourceReference: (type: String, title: String)? {
         guard isResourceType || name == "Class", parameters.count == 1, case let .string(t) = parameters[0] else { return nil }
@@ -210,6 +212,14 @@ public enum Naming {
         return n.lowercased() == "main" ? "main" : capitalizeSegments(n.lowercased())
     }
 
-    /// A resource type's canonical (capitalised) name.
-    public static func typeName(_ name: String) -> String { capitalizeSegments(name.lowercased()) }
+    /// A resource type's canonical (capitalised) name (cached: a few names are asked for often).
+    public static func typeName(_ name: String) -> String {
+        if let cached = typeNameCache.value[name] { return cached }
+        let n = capitalizeSegments(name.lowercased())
+        typeNameCache.value[name] = n
+        return n
+    }
+
+    final class Cache: @unchecked Sendable { var value: [String: String] = [:] }
+    static let typeNameCache = Cache()
 }

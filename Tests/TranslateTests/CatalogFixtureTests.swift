@@ -49,16 +49,37 @@ final class CatalogFixtureTests: XCTestCase {
         return (certname, store, facts)
     }
 
+    /// fixtures/puppet/known-differences.tsv: fixture name and reason, for what we knowingly do
+    /// not match yet. A listed fixture that starts to match fails the test, so the list shrinks.
+    static func knownDifferences() -> [String: String] {
+        guard let text = try? String(contentsOf: Paths.url("fixtures/puppet/known-differences.tsv"), encoding: .utf8) else { return [:] }
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            if f.count == 2 { out[f[0]] = f[1] }
+        }
+        return out
+    }
+
     func testCatalogsEqualPuppets() throws {
         let root = Paths.repoRoot.path + "/"
         var checked = 0, agreed = 0
         var problems: [String] = []
+        let known = Self.knownDifferences()
+        var stillDiffering = Set<String>()
         for url in Paths.files("fixtures/puppet", suffix: ".pp") {
             let goldenURL = url.deletingPathExtension().appendingPathExtension("json")
             guard let data = try? Data(contentsOf: goldenURL) else { continue }
             guard case let .hash(golden) = try JSONText.parse(String(decoding: data, as: UTF8.self), path: goldenURL.path) else { continue }
             checked += 1
             let name = url.lastPathComponent
+            let problemsBefore = problems.count
+            defer {
+                if known[name] != nil, problems.count > problemsBefore {
+                    problems.removeLast(problems.count - problemsBefore)
+                    stillDiffering.insert(name)
+                }
+            }
             let (certname, store, factsFile) = Self.options(golden)
             let exit = golden[.string("oracle_exit")].flatMap { if case let .integer(i) = $0 { return i }; return nil } ?? 0
             let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
@@ -99,7 +120,10 @@ final class CatalogFixtureTests: XCTestCase {
                 if diffs.isEmpty { agreed += 1 } else { problems.append("\(name):\n" + diffs.prefix(12).joined(separator: "\n")) }
             }
         }
-        print("catalog fixtures: \(agreed) of \(checked) equal Puppet 7's catalog")
+        for name in known.keys.sorted() where !stillDiffering.contains(name) {
+            problems.append("\(name): listed in known-differences.tsv but now matches Puppet 7 (remove it)")
+        }
+        print("catalog fixtures: \(agreed) of \(checked) equal Puppet 7's catalog; \(stillDiffering.count) known differences")
         XCTAssertGreaterThan(checked, 0)
         XCTAssert(problems.isEmpty, "\(problems.count) of \(checked) differ:\n" + problems.joined(separator: "\n"))
     }
