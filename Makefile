@@ -11,3 +11,8 @@ fuzz:
 	scripts/fuzz-parser.sh 600
 quickstart:
 	scripts/quickstart.sh
+bench-catalog: build
+	scripts/install-deps.sh --bench
+	scripts/bench-validate.sh --mode catalog --markdown docs/benchmarks.md
+corpus-report: build
+	scripts/corpus-catalog-report.py

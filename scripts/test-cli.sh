@@ -44,5 +44,20 @@ contains "parse file dumps a node" "(node (matches :default)"
 check "parse error" 1 "$bin" parse -e 'class {'
 check "parse needs input" 64 "$bin" parse
 
+# catalog
+check "catalog help" 0 "$bin" catalog --help
+check "catalog example" 0 "$bin" catalog --oracle-facts examples/site.pp
+contains "catalog has the node's resources" '"ref": "Service[ntp]"'
+contains "catalog has relationships" '"via": "subscribe"'
+check "catalog -e compact" 0 "$bin" catalog --oracle-facts --compact -e 'notify { "hi": message => 1 + 2 }'
+contains "catalog evaluates" '"parameters":{"message":3}'
+check "catalog error exits 1" 1 "$bin" catalog --oracle-facts -e 'include nosuch'
+contains "catalog error names the class" "Could not find class ::nosuch"
+check "catalog -o writes atomically" 0 "$bin" catalog --oracle-facts -o "$tmp/cat.json" examples/site.pp
+if python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/cat.json"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL catalog -o: not JSON"; fi
+echo '{"os": {"family": "RedHat"}, "osfamily": "RedHat"}' > "$tmp/facts.json"
+check "catalog --facts" 0 "$bin" catalog --facts "$tmp/facts.json" --compact -e 'notify { "f": message => $facts["os"]["family"] }'
+contains "facts file is read" '"message":"RedHat"'
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
