@@ -578,28 +578,18 @@ public struct Parser {
 
     mutating func parseUnary() throws -> Expr {
         let start = tok.start
+        let make: (Expr) -> Expr.Kind
         switch kind {
-        case .not:
-            advance()
-            try enter()
-            defer { depth -= 1 }
-            let e = try parseUnary()
-            return Expr(.not(e), SourceRange(start, e.range.end))
-        case .minus:
-            advance()
-            try enter()
-            defer { depth -= 1 }
-            let e = try parseUnary()
-            return Expr(.unaryMinus(e), SourceRange(start, e.range.end))
-        case .times:
-            advance()
-            try enter()
-            defer { depth -= 1 }
-            let e = try parseUnary()
-            return Expr(.unfold(e), SourceRange(start, e.range.end))
-        default:
-            return try parsePostfix()
+        case .not: make = { .not($0) }
+        case .minus: make = { .unaryMinus($0) }
+        case .times: make = { .unfold($0) }
+        default: return try parsePostfix()
         }
+        advance()
+        try enter()
+        defer { depth -= 1 }
+        let operand = try parseUnary()
+        return Expr(make(operand), SourceRange(start, operand.range.end))
     }
 
     // MARK: - Postfix: access, method calls, selectors, collectors
