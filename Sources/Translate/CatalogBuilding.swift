@@ -149,10 +149,10 @@ extension Compiler {
         // Tags: the type, the title when it is a valid tag, the containers', the tag metaparam.
         r.tags = tagsFromContainer(container)
         r.tags.insert(typeName)
-        for seg in typeName.split(separator: ":").map(String.init) where typeName.contains("::") { r.tags.insert(seg) }
+        for seg in typeName.split(separator: ":").map(String.init) where typeName.containsDoubleColon { r.tags.insert(seg) }
         if isValidTag(title) {
             r.tags.insert(title.lowercased())
-            if title.contains("::") { for seg in title.lowercased().split(separator: ":") { r.tags.insert(String(seg)) } }
+            if title.containsDoubleColon { for seg in title.lowercased().split(separator: ":") { r.tags.insert(String(seg)) } }
         }
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Resource defaults in effect where (and when) the resource is declared.
@@ -190,6 +190,19 @@ extension Compiler {
     }
 
     func isValidTag(_ s: String) -> Bool {
+        // ASCII fast path: [A-Za-z0-9_][A-Za-z0-9_:.-]*
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            func ok(_ c: UInt8, first: Bool) -> Bool {
+                (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
+                    || (!first && (c == 58 || c == 46 || c == 45))
+            }
+            var first = true
+            for c in s.utf8 {
+                if !ok(c, first: first) { return false }
+                first = false
+            }
+            return !first
+        }
         guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || ("0"..."9").contains(f) || f == "_" else { return false }
         return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ":" || $0 == "." || $0 == "-" }
     }
@@ -247,7 +260,7 @@ extension Compiler {
         r.tags = tagsFromContainer(scope.container ?? mainClass)
         r.tags.insert("class")
         r.tags.insert(name)
-        if name.contains("::") { for seg in name.split(separator: ":") { r.tags.insert(String(seg)) } }
+        if name.containsDoubleColon { for seg in name.split(separator: ":") { r.tags.insert(String(seg)) } }
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Containment: the stage (default main), or the parent class's stage.
         var stage = mainStage

@@ -160,7 +160,7 @@ extension Compiler {
         let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
         if let known = PType.dataTypeByLowercase[n.lowercased()] { return PType(known) }
         if typeAliases[n] != nil { return PType(n) }
-        if n.contains("::"), (try? loader.loadTypeAlias(n, into: self)) == true, typeAliases[n] != nil { return PType(n) }
+        if n.containsDoubleColon, (try? loader.loadTypeAlias(n, into: self)) == true, typeAliases[n] != nil { return PType(n) }
         return PType(Naming.typeName(n))
     }
 
@@ -176,7 +176,7 @@ extension Compiler {
         var n = name
         if n.hasPrefix("::") {
             n.removeFirst(2)
-            if !n.contains("::") { return try topScope.variables[n] ?? unknownVariable(name, e) }
+            if !n.containsDoubleColon { return try topScope.variables[n] ?? unknownVariable(name, e) }
         }
         if let sep = n.range(of: "::", options: .backwards) {
             let className = Compiler.normalize(String(n[..<sep.lowerBound]))

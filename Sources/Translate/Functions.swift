@@ -139,7 +139,7 @@ extension Compiler {
         case let .string(s):
             if s.hasPrefix("$") {
                 let name = String(s.dropFirst())
-                if name.contains("::") {
+                if name.containsDoubleColon {
                     let parts = name.components(separatedBy: "::")
                     return classScopes[Compiler.normalize(parts.dropLast().joined(separator: "::"))]?.variables[parts.last!] != nil
                 }

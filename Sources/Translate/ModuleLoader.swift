@@ -37,12 +37,12 @@ final class ModuleLoader {
 
     /// Type alias `Mod::A::B` → `<modulepath>/mod/types/a/b.pp`.
     func loadTypeAlias(_ name: String, into compiler: Compiler) throws -> Bool {
-        guard name.contains("::") else { return false }
+        guard name.containsDoubleColon else { return false }
         return try loadFirst(candidates(name.lowercased(), dir: "types"), into: compiler)
     }
 
     func loadFunction(_ name: String, into compiler: Compiler) throws -> Bool {
-        guard name.contains("::") else { return false }
+        guard name.containsDoubleColon else { return false }
         return try loadFirst(candidates(name, dir: "functions"), into: compiler)
     }
 

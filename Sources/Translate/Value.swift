@@ -223,3 +223,19 @@ public enum Naming {
     final class Cache: @unchecked Sendable { var value: [String: String] = [:] }
     static let typeNameCache = Cache()
 }
+
+extension StringProtocol {
+    /// `contains("::")` without the general substring search (this is on hot paths).
+    var containsDoubleColon: Bool {
+        var previousColon = false
+        for b in utf8 {
+            if b == UInt8(ascii: ":") {
+                if previousColon { return true }
+                previousColon = true
+            } else {
+                previousColon = false
+            }
+        }
+        return false
+    }
+}
