@@ -10,24 +10,28 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Lexer, parser, AST with source ranges, diagnostics, S-expression dumper. No dependencies.
         .target(name: "PuppetParser"),
         // The command-line tool: one file per subcommand.
-        // Evaluator: parsed manifests → catalog (→ mgmt graph in a later issue).
-        .target(name: "Translate", dependencies: ["PuppetParser"]),
+        // The mgmt graph model and its YAML codec: the one contract between Translate and Engine.
+        .target(name: "Graph", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Evaluator: parsed manifests → catalog → mgmt graph.
+        .target(name: "Translate", dependencies: ["PuppetParser", "Graph"]),
         .executableTarget(
             name: "mgmt-puppet",
             dependencies: [
                 "PuppetParser",
                 "Translate",
+                "Graph",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer entry point for the parser (scripts/fuzz-parser.sh builds it with
         // -sanitize=fuzzer); built normally it is a reproducer that parses the files it is given.
         .executableTarget(name: "PuppetParserFuzz", dependencies: ["PuppetParser"]),
         .testTarget(name: "PuppetParserTests", dependencies: ["PuppetParser"]),
-        .testTarget(name: "TranslateTests", dependencies: ["Translate", "PuppetParser"]),
+        .testTarget(name: "TranslateTests", dependencies: ["Translate", "PuppetParser", "Graph"]),
     ]
 )

@@ -63,6 +63,8 @@ final class ModuleLoader {
         return false
     }
 
+    static func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
     /// The module a manifest belongs to (`<modulepath>/<mod>/manifests/...`), or "".
     func moduleName(of path: String) -> String {
         for base in modulePath {

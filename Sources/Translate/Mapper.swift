@@ -1,0 +1,180 @@
+import Graph
+import PuppetParser
+
+/// Catalog → mgmt graph. Puppet's containers (stages, classes, define instances, nodes) become
+/// noop `admissible_X` / `completed_X` pairs, as in Puppet's own relationship graph, so the edge
+/// count stays linear; each core type maps to its mgmt kind; refresh relationships keep
+/// `notify: true`.
+public struct Mapper {
+    public struct Options {
+        public var graphName: String
+        public var modulePath: [String]
+        public init(graphName: String, modulePath: [String] = []) {
+            self.graphName = graphName
+            self.modulePath = modulePath
+        }
+    }
+
+    public private(set) var warnings: [String] = []
+    let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    static let containerTypes: Set<String> = ["Class", "Stage", "Node"]
+
+    /// The vertex of a resource in Puppet's relationship graph, and how our graph names it:
+    /// a real resource, or the entry/exit whit of a container.
+    struct Vertex: Hashable {
+        let ref: Ref
+        /// `Type[title]` or `Whit[admissible_Type[title]]`, as the oracle's graph names it.
+        let puppetName: String
+    }
+
+    public mutating func map(_ catalog: Catalog) -> (graph: Graph, puppetNames: [Ref: String]) {
+        let resources = catalog.resources.filter { !$0.virtual }
+        var isContainer: [String: Bool] = [:]
+        var children: [String: [String]] = [:]
+        let live = Set(resources.map(\.ref))
+        for (from, to) in catalog.containment where live.contains(from) && live.contains(to) {
+            children[from, default: []].append(to)
+        }
+        for r in resources {
+            isContainer[r.ref] = Mapper.containerTypes.contains(r.type) || ResourceTypes.builtin[r.type.lowercased()] == nil
+        }
+        var graph = Graph(name: options.graphName)
+        var names: [Ref: String] = [:]
+        var vertexRef: [String: Ref] = [:]
+        func whitName(_ r: String) -> String {
+            // Puppet's graph capitalises the main class: Class[Main].
+            r == "Class[main]" ? "Class[Main]" : r
+        }
+        func entry(_ r: String) -> Ref {
+            isContainer[r] == true ? Ref(kind: "noop", name: "admissible_" + whitName(r)) : vertexRef[r]!
+        }
+        func exit(_ r: String) -> Ref {
+            isContainer[r] == true ? Ref(kind: "noop", name: "completed_" + whitName(r)) : vertexRef[r]!
+        }
+        for r in resources {
+            if isContainer[r.ref] == true {
+                for w in ["admissible_", "completed_"] {
+                    let ref = Ref(kind: "noop", name: w + whitName(r.ref))
+                    graph.resources.append(Resource(kind: "noop", name: ref.name))
+                    names[ref] = "Whit[\(ref.name)]"
+                }
+            } else {
+                let res = mapResource(r)
+                graph.resources.append(res)
+                vertexRef[r.ref] = res.ref
+                names[res.ref] = r.ref
+            }
+        }
+        var edges = Set<Edge>()
+        func add(_ from: Ref, _ to: Ref, _ notify: Bool) {
+            edges.insert(Edge(name: "", from: from, to: to, notify: notify))
+        }
+        for r in resources where isContainer[r.ref] == true {
+            let kids = children[r.ref] ?? []
+            if kids.isEmpty {
+                add(entry(r.ref), exit(r.ref), false)
+            }
+            for c in kids {
+                add(entry(r.ref), entry(c), true)
+                add(exit(c), exit(r.ref), true)
+            }
+        }
+        for rel in catalog.relationships where live.contains(rel.from) && live.contains(rel.to) {
+            add(exit(rel.from), entry(rel.to), rel.refresh)
+        }
+        // A plain and a refreshing edge between the same pair: keep the refreshing one.
+        var best: [String: Edge] = [:]
+        for e in edges {
+            let key = "\(e.from)|\(e.to)"
+            if let old = best[key], old.notify { continue }
+            best[key] = e
+        }
+        graph.edges = best.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
+        for i in graph.edges.indices { graph.edges[i].name = "e\(i + 1)" }
+        return (graph.normalized(), names)
+    }
+
+    /// One Puppet resource as an mgmt resource.
+    mutating func mapResource(_ r: CatalogResource) -> Resource {
+        let p = r.parameters
+        func str(_ k: String) -> String? { p[k].map { $0.interpolated } }
+        var params: [String: GraphValue] = [:]
+        var meta = Meta()
+        let name = (r.exported ? "@@" : "") + r.title
+        switch r.type {
+        case "File":
+            let ensure = str("ensure") ?? "file"
+            var path = str("path") ?? r.title
+            if ensure == "directory", !path.hasSuffix("/") { path += "/" }
+            params["path"] = .string(path)
+            params["state"] = .string(ensure == "absent" ? "absent" : "exists")
+            if let c = str("content") { params["content"] = .string(c) }
+            if let s = str("source") { params["source"] = .string(resolveSource(s)) }
+            for k in ["owner", "group"] { if let v = str(k) { params[k] = .string(v) } }
+            if let m = p["mode"] {
+                if case let .integer(i) = m { params["mode"] = .string("0" + String(i, radix: 8)) } else { params["mode"] = .string(m.interpolated) }
+            }
+            for k in ["recurse", "force", "purge", "replace"] { if let v = p[k] { params[k] = .bool(v.isTruthy && v.interpolated != "false") } }
+            if ensure == "link" || (!["file", "present", "directory", "absent"].contains(ensure)) {
+                params["link"] = .string(str("target") ?? ensure)
+            }
+            return Resource(kind: "file", name: name, params: params)
+        case "Package":
+            let ensure = str("ensure") ?? "installed"
+            switch ensure {
+            case "installed", "present": params["state"] = .string("installed")
+            case "absent", "purged": params["state"] = .string("uninstalled")
+            case "latest": params["state"] = .string("newest")
+            default: params["state"] = .string(ensure)
+            }
+            return Resource(kind: "pkg", name: name, params: params)
+        case "Service":
+            if let e = str("ensure") { params["state"] = .string(e == "running" || e == "true" ? "running" : "stopped") }
+            if let en = p["enable"] { params["startup"] = .string(en.isTruthy && en.interpolated != "false" ? "enabled" : "disabled") }
+            return Resource(kind: "svc", name: name, params: params)
+        case "Exec":
+            params["cmd"] = .string(str("command") ?? r.title)
+            params["shell"] = .string("")
+            if let v = str("onlyif") { params["ifcmd"] = .string(v) }
+            if let v = str("unless") { params["nifcmd"] = .string(v) }
+            if let v = str("creates") { params["creates"] = .string(v) }
+            if let v = str("cwd") { params["cwd"] = .string(v) }
+            if let v = str("user") { params["user"] = .string(v) }
+            if let v = str("group") { params["group"] = .string(v) }
+            if let v = p["timeout"], let t = Int(v.interpolated) { params["timeout"] = .int(t) }
+            if let v = p["refreshonly"], v.isTruthy, v.interpolated != "false" { params["refreshonly"] = .bool(true) }
+            if let v = p["path"] { params["path"] = .list(flat(v).map { .string($0) }) }
+            if let v = p["environment"] { params["env"] = .list(flat(v).map { .string($0) }) }
+            if let v = p["returns"] { params["returns"] = .list(flat(v).compactMap { Int($0) }.map { .int($0) }) }
+            if let v = p["tries"], let t = Int(v.interpolated), t > 1 { meta.retry = t - 1 }
+            if let v = p["try_sleep"], let t = Int(v.interpolated) { meta.delay = t * 1000 }
+            return Resource(kind: "exec", name: name, params: params, meta: meta.isEmpty ? nil : meta)
+        case "Notify":
+            params["body"] = .string(str("message") ?? r.title)
+            return Resource(kind: "msg", name: name, params: params)
+        default:
+            warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
+            return Resource(kind: "noop", name: r.ref)
+        }
+    }
+
+    func flat(_ v: Value) -> [String] {
+        if case let .array(a) = v { return a.flatMap(flat) }
+        return [v.interpolated]
+    }
+
+    /// `puppet:///modules/mod/x` → `<modulepath>/mod/files/x` when found (else left as is).
+    func resolveSource(_ s: String) -> String {
+        guard s.hasPrefix("puppet:///modules/") else { return s }
+        let rest = s.dropFirst("puppet:///modules/".count).split(separator: "/", maxSplits: 1).map(String.init)
+        guard rest.count == 2 else { return s }
+        for base in options.modulePath {
+            let path = "\(base)/\(rest[0])/files/\(rest[1])"
+            if ModuleLoader.fileExists(path) { return path }
+        }
+        return s
+    }
+}

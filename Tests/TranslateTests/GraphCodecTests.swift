@@ -1,0 +1,99 @@
+import XCTest
+import Graph
+
+/// The YAML loader is strict and positioned; the encoder is deterministic.
+final class GraphCodecTests: XCTestCase {
+    func error(_ yaml: String) -> GraphError? {
+        do {
+            _ = try YAMLDecoder.decode(yaml)
+            XCTFail("expected an error for:\n\(yaml)")
+            return nil
+        } catch let e as GraphError {
+            return e
+        } catch {
+            XCTFail("unexpected \(error)")
+            return nil
+        }
+    }
+
+    func testReadsMgmtExamples() throws {
+        let g = try YAMLDecoder.decode("""
+        ---
+        graph: mygraph
+        comment: parallel execs
+        resources:
+          exec:
+          - name: exec1
+            cmd: sleep 10s
+            shell: ''
+            timeout: 0
+            meta:
+              retry: 2
+              delay: 500
+          - name: exec2
+            cmd: sleep 10s
+          file:
+          - name: "@@file3a"
+            path: "/tmp/mgmtA/f3a"
+            content: |
+              i am f3
+            state: exists
+        edges:
+        - name: e1
+          from:
+            kind: exec
+            name: exec1
+          to:
+            kind: exec
+            name: exec2
+          notify: true
+        collect:
+        - kind: file
+          pattern: "/tmp/mgmtA/"
+        """)
+        XCTAssertEqual(g.name, "mygraph")
+        XCTAssertEqual(g.resources.count, 3)
+        XCTAssertEqual(g.resources.first { $0.name == "exec1" }?.meta?.retry, 2)
+        XCTAssertEqual(g.resources.first { $0.name == "exec1" }?.params["timeout"], .int(0))
+        XCTAssertEqual(g.resources.first { $0.kind == "file" }?.params["content"], .string("i am f3\n"))
+        XCTAssertTrue(g.resources.first { $0.kind == "file" }!.isExported)
+        XCTAssertEqual(g.edges, [Edge(name: "e1", from: Ref(kind: "exec", name: "exec1"), to: Ref(kind: "exec", name: "exec2"), notify: true)])
+        XCTAssertEqual(g.collect, [Collect(kind: "file", pattern: "/tmp/mgmtA/")])
+        let yaml = YAMLEncoder.encode(g)
+        XCTAssertEqual(try YAMLDecoder.decode(yaml).normalized(), g.normalized())
+        XCTAssertEqual(YAMLEncoder.encode(try YAMLDecoder.decode(yaml)), yaml)
+    }
+
+    func testMalformedGraphsFailWithPositions() {
+        XCTAssertEqual(error("resources: {}\n")?.message, "missing 'graph' (the graph's name)")
+        let unknown = error("graph: g\nresoures: {}\n")
+        XCTAssertEqual(unknown?.line, 2)
+        XCTAssertEqual(unknown?.column, 1)
+        XCTAssertTrue(unknown?.message.contains("unknown key 'resoures'") ?? false)
+        let dup = error("graph: g\nresources:\n  noop:\n  - name: a\n  - name: a\n")
+        XCTAssertEqual(dup?.line, 5)
+        XCTAssertTrue(dup?.message.contains("duplicate resource Noop[a]") ?? false)
+        let edge = error("graph: g\nresources:\n  noop:\n  - name: a\nedges:\n- name: e\n  from: {kind: noop, name: a}\n  to: {kind: noop, name: b}\n")
+        XCTAssertTrue(edge?.message.contains("'to' resource Noop[b] is not in the graph") ?? false, edge?.message ?? "")
+        XCTAssertEqual(edge?.line, 6)
+        let meta = error("graph: g\nresources:\n  noop:\n  - name: a\n    meta:\n      retries: 3\n")
+        XCTAssertEqual(meta?.line, 6)
+        XCTAssertEqual(meta?.column, 7)
+        let type = error("graph: g\nresources:\n  noop:\n  - name: a\n    meta: {noop: maybe}\n")
+        XCTAssertTrue(type?.message.contains("'noop' must be true or false") ?? false)
+        let limit = error("graph: g\nresources:\n  noop:\n  - name: a\n    meta: {limit: 2.5}\n")
+        XCTAssertTrue(limit?.message.contains("needs a 'burst'") ?? false)
+        let syntax = error("graph: g\nresources: [\n")
+        XCTAssertTrue(syntax?.message.hasPrefix("invalid YAML") ?? false)
+        XCTAssertEqual(error("graph: ''\n")?.message, "'graph' must name the graph")
+    }
+
+    func testEncodingIsDeterministicAndSorted() {
+        let a = Graph(name: "g", resources: [Resource(kind: "pkg", name: "b", params: ["state": .string("installed")]),
+                                             Resource(kind: "file", name: "a", params: ["path": .string("/a"), "mode": .string("0644")])])
+        var b = a
+        b.resources.reverse()
+        XCTAssertEqual(YAMLEncoder.encode(a), YAMLEncoder.encode(b))
+        XCTAssertTrue(YAMLEncoder.encode(a).contains("  file:\n  - name: \"a\"\n    mode: \"0644\"\n    path: \"/a\"\n  pkg:"))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+import Graph
+import PuppetParser
+@testable import Translate
+
+/// Translated graphs have Puppet's own relationship graph shape: for every fixture the oracle
+/// compiled, our edges (containers as admissible/completed noop pairs, refresh as `notify`)
+/// equal the oracle's `graph` edges minus the autorequire ones (the engine adds those at run
+/// time). And the YAML is stable: encode → decode → encode gives the same bytes.
+final class TranslateGraphTests: XCTestCase {
+    func testEdgesEqualPuppetsRelationshipGraph() throws {
+        var checked = 0
+        var problems: [String] = []
+        let known = CatalogFixtureTests.knownDifferences()
+        for url in Paths.files("fixtures/puppet", suffix: ".pp") {
+            let name = url.lastPathComponent
+            guard known[name] == nil,
+                  let data = try? Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json")),
+                  case let .hash(golden) = try JSONText.parse(String(decoding: data, as: UTF8.self), path: name),
+                  golden[.string("oracle_exit")] == .integer(0), case let .hash(g)? = golden[.string("graph")] else { continue }
+            let (certname, store, factsFile) = CatalogFixtureTests.options(golden)
+            let catalog = try compileForTest(String(decoding: try Data(contentsOf: url), as: UTF8.self), path: "fixtures/puppet/" + name,
+                                             certname: certname, modulePath: [Paths.url("fixtures/puppet/modules").path],
+                                             storeconfigs: store, extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
+            var mapper = Mapper(options: Mapper.Options(graphName: "test"))
+            let (graph, names) = mapper.map(catalog)
+            checked += 1
+            let ours = Set(graph.edges.map { "\(names[$0.from] ?? "?") -> \(names[$0.to] ?? "?") refresh=\($0.notify)" })
+            var theirs = Set<String>()
+            for e in g[.string("edges")]?.arrayValue ?? [] {
+                guard case let .hash(h) = e, h[.string("auto")] != .boolean(true) else { continue }
+                theirs.insert("\(h[.string("from")]!.interpolated) -> \(h[.string("to")]!.interpolated) refresh=\(h[.string("refresh")]!.interpolated)")
+            }
+            if ours != theirs {
+                let missing = theirs.subtracting(ours).sorted().prefix(4).map { "  missing " + $0 }
+                let extra = ours.subtracting(theirs).sorted().prefix(4).map { "  extra " + $0 }
+                problems.append(name + ":\n" + (missing + extra).joined(separator: "\n"))
+            }
+            // Byte-stable YAML that reads back as the same graph.
+            let yaml = YAMLEncoder.encode(graph)
+            do {
+                let back = try YAMLDecoder.decode(yaml)
+                if back.normalized() != graph.normalized() { problems.append("\(name): YAML does not read back as the same graph") }
+                if YAMLEncoder.encode(back) != yaml { problems.append("\(name): YAML is not byte-stable") }
+            } catch {
+                problems.append("\(name): our YAML does not decode: \(error)")
+            }
+        }
+        print("translated graphs: \(checked - problems.count) of \(checked) have Puppet's edges")
+        XCTAssertGreaterThan(checked, 100)
+        XCTAssert(problems.isEmpty, "\(problems.count) of \(checked):\n" + problems.joined(separator: "\n"))
+    }
+}
