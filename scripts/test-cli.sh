@@ -59,5 +59,17 @@ echo '{"os": {"family": "RedHat"}, "osfamily": "RedHat"}' > "$tmp/facts.json"
 check "catalog --facts" 0 "$bin" catalog --facts "$tmp/facts.json" --compact -e 'notify { "f": message => $facts["os"]["family"] }'
 contains "facts file is read" '"message":"RedHat"'
 
+# translate
+check "translate example" 0 "$bin" translate --oracle-facts examples/site.pp
+contains "translate writes a graph" 'graph: "oracle.example.com"'
+contains "translate maps service to svc" '  svc:'
+contains "translate keeps refresh" 'notify: true'
+check "translate -o" 0 "$bin" translate --oracle-facts -o "$tmp/g.yaml" examples/site.pp
+"$bin" translate --oracle-facts examples/site.pp > "$tmp/g2.yaml" 2>/dev/null
+if cmp -s "$tmp/g.yaml" "$tmp/g2.yaml"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL translate is not byte-stable"; fi
+check "translate --mgmt-compat refuses extensions" 1 "$bin" translate --oracle-facts --mgmt-compat examples/site.pp
+contains "mgmt-compat names the field" "Exec[refresh-motd]: refreshonly"
+check "translate bad manifest" 1 "$bin" translate -e 'file {'
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -119,7 +119,9 @@ public struct Mapper {
             }
             for k in ["recurse", "force", "purge", "replace"] { if let v = p[k] { params[k] = .bool(v.isTruthy && v.interpolated != "false") } }
             if ensure == "link" || (!["file", "present", "directory", "absent"].contains(ensure)) {
-                params["link"] = .string(str("target") ?? ensure)
+                // mgmt makes a symlink from `source` when `symlink` is set.
+                params["symlink"] = .bool(true)
+                params["source"] = .string(str("target") ?? ensure)
             }
             return Resource(kind: "file", name: name, params: params)
         case "Package":
@@ -144,10 +146,18 @@ public struct Mapper {
             if let v = str("cwd") { params["cwd"] = .string(v) }
             if let v = str("user") { params["user"] = .string(v) }
             if let v = str("group") { params["group"] = .string(v) }
-            if let v = p["timeout"], let t = Int(v.interpolated) { params["timeout"] = .int(t) }
+            // mgmt keeps the timeout in meta, in milliseconds (0: none).
+            if let v = p["timeout"], let t = Int(v.interpolated) { meta.timeout = t * 1000 }
             if let v = p["refreshonly"], v.isTruthy, v.interpolated != "false" { params["refreshonly"] = .bool(true) }
             if let v = p["path"] { params["path"] = .list(flat(v).map { .string($0) }) }
-            if let v = p["environment"] { params["env"] = .list(flat(v).map { .string($0) }) }
+            if let v = p["environment"] {
+                var env: [String: GraphValue] = [:]
+                for kv in flat(v) {
+                    let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
+                    env[parts[0]] = .string(parts.count > 1 ? parts[1] : "")
+                }
+                params["env"] = .map(env)
+            }
             if let v = p["returns"] { params["returns"] = .list(flat(v).compactMap { Int($0) }.map { .int($0) }) }
             if let v = p["tries"], let t = Int(v.interpolated), t > 1 { meta.retry = t - 1 }
             if let v = p["try_sleep"], let t = Int(v.interpolated) { meta.delay = t * 1000 }
@@ -158,6 +168,19 @@ public struct Mapper {
         default:
             warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
             return Resource(kind: "noop", name: r.ref)
+        }
+    }
+
+    /// Fields our engine reads that mgmt's YAML does not have (docs/graph-format.md).
+    public static let extensionFields: [String: Set<String>] = [
+        "exec": ["refreshonly", "path", "returns"],
+        "file": ["replace"],
+    ]
+
+    /// The extension fields a graph uses, as "Kind[name]: field" (for `--mgmt-compat`).
+    public static func extensionUses(_ g: Graph) -> [String] {
+        g.resources.flatMap { r in
+            (extensionFields[r.kind] ?? []).filter { r.params[$0] != nil }.sorted().map { "\(r.ref): \($0)" }
         }
     }
 

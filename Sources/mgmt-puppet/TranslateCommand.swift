@@ -47,6 +47,9 @@ struct TranslateCommand: ParsableCommand {
     @Option(name: .short, help: "Write the graph to this file (atomically) instead of stdout.")
     var output: String?
 
+    @Flag(help: "Fail if the graph needs fields that mgmt itself does not read (see docs/graph-format.md).")
+    var mgmtCompat = false
+
     func validate() throws {
         if (file == nil) == (expression == nil) { throw ValidationError("Give either a FILE or -e CODE.") }
     }
@@ -81,6 +84,13 @@ struct TranslateCommand: ParsableCommand {
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: paths))
         let (graph, _) = mapper.map(catalog)
         for w in compiler.warnings + mapper.warnings { printError("warning: \(w)") }
+        if mgmtCompat {
+            let uses = Mapper.extensionUses(graph)
+            if !uses.isEmpty {
+                printError("error: --mgmt-compat: the graph needs fields mgmt does not read (docs/graph-format.md):\n  " + uses.joined(separator: "\n  "))
+                throw ExitCode(1)
+            }
+        }
         let text = YAMLEncoder.encode(graph)
         if let output { try writeAtomically(text, to: output) } else { print(text, terminator: "") }
     }

@@ -51,4 +51,29 @@ final class TranslateGraphTests: XCTestCase {
         XCTAssertGreaterThan(checked, 100)
         XCTAssert(problems.isEmpty, "\(problems.count) of \(checked):\n" + problems.joined(separator: "\n"))
     }
+
+    /// fixtures/puppet/NAME.yaml (scripts/regenerate-graph-goldens.sh) equals our translation
+    /// byte for byte.
+    func testGraphGoldensAreByteIdentical() throws {
+        let fm = FileManager.default
+        let saved = fm.currentDirectoryPath
+        fm.changeCurrentDirectoryPath(Paths.repoRoot.path)
+        defer { fm.changeCurrentDirectoryPath(saved) }
+        var checked = 0
+        var problems: [String] = []
+        for url in Paths.files("fixtures/puppet", suffix: ".yaml") {
+            let name = url.deletingPathExtension().lastPathComponent
+            guard case let .hash(golden) = try JSONText.parse(String(decoding: try Data(contentsOf: Paths.url("fixtures/puppet/\(name).json")), as: UTF8.self), path: name) else { continue }
+            let (certname, store, factsFile) = CatalogFixtureTests.options(golden)
+            let catalog = try compileForTest(String(decoding: try Data(contentsOf: Paths.url("fixtures/puppet/\(name).pp")), as: UTF8.self),
+                                             path: "fixtures/puppet/\(name).pp", certname: certname, modulePath: ["fixtures/puppet/modules"],
+                                             storeconfigs: store, extraFacts: try factsFile.map { try Facts.load(path: $0) } ?? [:])
+            var mapper = Mapper(options: Mapper.Options(graphName: "fixture", modulePath: ["fixtures/puppet/modules"]))
+            let yaml = YAMLEncoder.encode(mapper.map(catalog).graph)
+            checked += 1
+            if yaml != String(decoding: try Data(contentsOf: url), as: UTF8.self) { problems.append(name) }
+        }
+        XCTAssertGreaterThan(checked, 300)
+        XCTAssert(problems.isEmpty, "graphs differ from their goldens: " + problems.joined(separator: ", "))
+    }
 }
