@@ -171,6 +171,50 @@ public struct Mapper {
         }
     }
 
+    /// `--flatten`: the graph without container whits, each edge projected onto real resources
+    /// (A → B when B is reachable from A through whits only; it refreshes when every edge of
+    /// some such path does) — the oracle's `flat_edges`.
+    public static func flatten(_ g: Graph) -> Graph {
+        func isWhit(_ r: Ref) -> Bool { r.kind == "noop" && (r.name.hasPrefix("admissible_") || r.name.hasPrefix("completed_")) }
+        var out: [Ref: [(Ref, Bool)]] = [:]
+        for e in g.edges { out[e.from, default: []].append((e.to, e.notify)) }
+        var flat: [String: Edge] = [:]
+        for r in g.resources.map(\.ref) where !isWhit(r) {
+            var seen = Set<String>()
+            var stack = out[r] ?? []
+            while let (v, refresh) = stack.popLast() {
+                let key = "\(v)|\(refresh)"
+                guard seen.insert(key).inserted else { continue }
+                if isWhit(v) {
+                    for (w, rf) in out[v] ?? [] { stack.append((w, refresh && rf)) }
+                } else {
+                    let k = "\(r)|\(v)"
+                    let notify = (flat[k]?.notify ?? false) || refresh
+                    flat[k] = Edge(name: "", from: r, to: v, notify: notify)
+                }
+            }
+        }
+        var result = g
+        result.resources = g.resources.filter { !isWhit($0.ref) }
+        result.edges = flat.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
+        for i in result.edges.indices { result.edges[i].name = "e\(i + 1)" }
+        return result.normalized()
+    }
+
+    /// Graphviz `dot` text: one node per resource, solid edges, dashed where they refresh.
+    public static func graphviz(_ g: Graph) -> String {
+        func id(_ r: Ref) -> String { YAMLEncoder.quote(r.description) }
+        var out = "digraph \(YAMLEncoder.quote(g.name)) {\n  rankdir=LR;\n"
+        for r in g.normalized().resources {
+            let shape = r.kind == "noop" && (r.name.hasPrefix("admissible_") || r.name.hasPrefix("completed_")) ? "point" : "box"
+            out += "  \(id(r.ref)) [shape=\(shape), label=\(id(r.ref))];\n"
+        }
+        for e in g.normalized().edges {
+            out += "  \(id(e.from)) -> \(id(e.to))" + (e.notify ? " [style=dashed]" : "") + ";\n"
+        }
+        return out + "}\n"
+    }
+
     /// Fields our engine reads that mgmt's YAML does not have (docs/graph-format.md).
     public static let extensionFields: [String: Set<String>] = [
         "exec": ["refreshonly", "path", "returns"],

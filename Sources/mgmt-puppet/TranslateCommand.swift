@@ -50,6 +50,12 @@ struct TranslateCommand: ParsableCommand {
     @Flag(help: "Fail if the graph needs fields that mgmt itself does not read (see docs/graph-format.md).")
     var mgmtCompat = false
 
+    @Flag(help: "Leave out container whits: project every edge onto real resources.")
+    var flatten = false
+
+    @Option(help: "Also write the graph as Graphviz dot to this file (and FILE.png if `dot` is installed).")
+    var graphviz: String?
+
     func validate() throws {
         if (file == nil) == (expression == nil) { throw ValidationError("Give either a FILE or -e CODE.") }
     }
@@ -82,7 +88,12 @@ struct TranslateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: paths))
-        let (graph, _) = mapper.map(catalog)
+        var (graph, _) = mapper.map(catalog)
+        if flatten { graph = Mapper.flatten(graph) }
+        if let graphviz {
+            try writeAtomically(Mapper.graphviz(graph), to: graphviz)
+            renderPNG(dot: graphviz)
+        }
         for w in compiler.warnings + mapper.warnings { printError("warning: \(w)") }
         if mgmtCompat {
             let uses = Mapper.extensionUses(graph)
@@ -93,5 +104,21 @@ struct TranslateCommand: ParsableCommand {
         }
         let text = YAMLEncoder.encode(graph)
         if let output { try writeAtomically(text, to: output) } else { print(text, terminator: "") }
+    }
+}
+
+/// Runs Graphviz's `dot -Tpng` on a .dot file when `dot` is installed (quietly skipped otherwise).
+func renderPNG(dot path: String) {
+    for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/dot") {
+        let png = (path.hasSuffix(".dot") ? String(path.dropLast(4)) : path) + ".png"
+        var pid: pid_t = 0
+        let args = [dir + "/dot", "-Tpng", "-o", png, path]
+        var cargs = args.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        if posix_spawn(&pid, dir + "/dot", nil, nil, &cargs, environ) == 0 {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        return
     }
 }

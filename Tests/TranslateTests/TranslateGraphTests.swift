@@ -28,9 +28,29 @@ final class TranslateGraphTests: XCTestCase {
             checked += 1
             let ours = Set(graph.edges.map { "\(names[$0.from] ?? "?") -> \(names[$0.to] ?? "?") refresh=\($0.notify)" })
             var theirs = Set<String>()
+            var autoPairs = Set<String>()
             for e in g[.string("edges")]?.arrayValue ?? [] {
+                if case let .hash(h) = e, h[.string("auto")] == .boolean(true) {
+                    autoPairs.insert("\(h[.string("from")]!.interpolated) -> \(h[.string("to")]!.interpolated)")
+                }
                 guard case let .hash(h) = e, h[.string("auto")] != .boolean(true) else { continue }
                 theirs.insert("\(h[.string("from")]!.interpolated) -> \(h[.string("to")]!.interpolated) refresh=\(h[.string("refresh")]!.interpolated)")
+            }
+            // --flatten equals the oracle's flat_edges.
+            let flat = Mapper.flatten(graph)
+            let oursFlat = Set(flat.edges.map { "\(names[$0.from] ?? "?") -> \(names[$0.to] ?? "?") refresh=\($0.notify)" })
+            var theirsFlat = Set<String>()
+            for e in golden[.string("flat_edges")]?.arrayValue ?? [] {
+                guard case let .hash(h) = e else { continue }
+                // Autorequire edges are the engine's business; the oracle marks them only in `graph`.
+                let key = "\(h[.string("from")]!.interpolated) -> \(h[.string("to")]!.interpolated)"
+                if autoPairs.contains(key) { continue }
+                theirsFlat.insert(key + " refresh=\(h[.string("refresh")]!.interpolated)")
+            }
+            if oursFlat != theirsFlat, autoPairs.isEmpty {
+                let missing = theirsFlat.subtracting(oursFlat).sorted().prefix(3).map { "  flat missing " + $0 }
+                let extra = oursFlat.subtracting(theirsFlat).sorted().prefix(3).map { "  flat extra " + $0 }
+                problems.append(name + ":\n" + (missing + extra).joined(separator: "\n"))
             }
             if ours != theirs {
                 let missing = theirs.subtracting(ours).sorted().prefix(4).map { "  missing " + $0 }
