@@ -71,5 +71,27 @@ check "translate --mgmt-compat refuses extensions" 1 "$bin" translate --oracle-f
 contains "mgmt-compat names the field" "Exec[refresh-motd]: refreshonly"
 check "translate bad manifest" 1 "$bin" translate -e 'file {'
 
+# diff
+printf 'file { "/etc/a": content => "one\\ntwo\\n" }\npackage { "vim": ensure => installed }\n' > "$tmp/old.pp"
+printf 'file { "/etc/a": content => "one\\nTWO\\n" }\nservice { "ntp": ensure => running }\nFile["/etc/a"] ~> Service["ntp"]\n' > "$tmp/new.pp"
+check "diff equal" 0 "$bin" diff --oracle-facts "$tmp/old.pp" "$tmp/old.pp"
+check "diff different" 1 "$bin" diff --oracle-facts "$tmp/old.pp" "$tmp/new.pp"
+contains "diff added" "+ Svc[ntp]"
+contains "diff removed" "- Pkg[vim]"
+contains "diff content lines" "- two"
+contains "diff edges" "+ edge File[/etc/a] -> Svc[ntp] (notify)"
+check "diff json" 1 "$bin" diff --oracle-facts --format json "$tmp/old.pp" "$tmp/new.pp"
+contains "diff json shape" '"equal":false'
+"$bin" translate --oracle-facts -o "$tmp/old.yaml" "$tmp/old.pp" 2>/dev/null
+check "diff graph vs manifest" 0 "$bin" diff --oracle-facts "$tmp/old.yaml" "$tmp/old.pp"
+check "diff ignore" 1 "$bin" diff --oracle-facts --ignore 'Pkg[*]' --ignore content "$tmp/old.pp" "$tmp/new.pp"
+if grep -q "Pkg\[vim\]\|content" "$tmp/out"; then failed=$((failed+1)); echo "FAIL diff --ignore"; else passed=$((passed+1)); fi
+printf 'graph: g\nresoures: {}\n' > "$tmp/bad.yaml"
+check "diff bad graph exits 2" 2 "$bin" diff "$tmp/bad.yaml" "$tmp/bad.yaml"
+contains "diff bad graph position" "bad.yaml:2:1: error: unknown key 'resoures'"
+( cd "$tmp" && git init -q && cp old.pp site.pp && git add site.pp && git -c user.name=t -c user.email=t@t commit -qm one && cp new.pp site.pp )
+check "diff --from HEAD" 1 sh -c "cd '$tmp' && '$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")' diff --oracle-facts --from HEAD site.pp"
+contains "diff --from shows the change" "+ Svc[ntp]"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

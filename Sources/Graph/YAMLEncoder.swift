@@ -63,7 +63,7 @@ public enum YAMLEncoder {
     }
 
     /// Nested lists and maps inside lists are written in flow style.
-    static func scalar(_ v: GraphValue) -> String {
+    public static func scalar(_ v: GraphValue) -> String {
         switch v {
         case let .string(s): return quote(s)
         case let .int(i): return String(i)

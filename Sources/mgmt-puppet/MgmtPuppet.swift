@@ -7,6 +7,6 @@ struct MgmtPuppet: ParsableCommand {
         commandName: "mgmt-puppet",
         abstract: "Parse, translate and run Puppet manifests as mgmt resource graphs.",
         version: "0.1.0",
-        subcommands: [Validate.self, Parse.self, CatalogCommand.self, TranslateCommand.self]
+        subcommands: [Validate.self, Parse.self, CatalogCommand.self, TranslateCommand.self, DiffCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import XCTest
 import Graph
+@testable import Translate
 
 /// The YAML loader is strict and positioned; the encoder is deterministic.
 final class GraphCodecTests: XCTestCase {
@@ -95,5 +96,24 @@ final class GraphCodecTests: XCTestCase {
         b.resources.reverse()
         XCTAssertEqual(YAMLEncoder.encode(a), YAMLEncoder.encode(b))
         XCTAssertTrue(YAMLEncoder.encode(a).contains("  file:\n  - name: \"a\"\n    mode: \"0644\"\n    path: \"/a\"\n  pkg:"))
+    }
+}
+
+final class GraphDiffTests: XCTestCase {
+    func testDiffReportsResourcesParametersAndEdges() {
+        let a = Graph(name: "g", resources: [Resource(kind: "file", name: "/a", params: ["content": .string("x\ny\n")]),
+                                             Resource(kind: "pkg", name: "vim")],
+                      edges: [Edge(name: "e1", from: Ref(kind: "pkg", name: "vim"), to: Ref(kind: "file", name: "/a"))])
+        let b = Graph(name: "g", resources: [Resource(kind: "file", name: "/a", params: ["content": .string("x\nz\n"), "mode": .string("0644")]),
+                                             Resource(kind: "svc", name: "ntp")])
+        let d = GraphDiff(a, b)
+        XCTAssertEqual(d.added, [Ref(kind: "svc", name: "ntp")])
+        XCTAssertEqual(d.removed, [Ref(kind: "pkg", name: "vim")])
+        XCTAssertEqual(d.changed.first?.params.map(\.name), ["content", "mode"])
+        XCTAssertEqual(d.edgesRemoved.count, 1)
+        XCTAssertTrue(d.text().contains("      - y\n      + z\n"), d.text())
+        XCTAssertTrue(GraphDiff(a, a).isEmpty)
+        let ignored = GraphDiff(a, b, ignore: ["Pkg[*]", "Svc[ntp]", "File[/a]/content", "mode"])
+        XCTAssertTrue(ignored.isEmpty, ignored.text())
     }
 }

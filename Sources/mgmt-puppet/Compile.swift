@@ -1,0 +1,74 @@
+import ArgumentParser
+import Graph
+import PuppetParser
+import Translate
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The options every command that compiles a manifest shares.
+struct CompileOptions: ParsableArguments {
+    @Option(help: "Colon-separated directories holding modules.")
+    var modulepath: String = ""
+
+    @Option(help: "The node's name (certname), for node matching.")
+    var certname: String?
+
+    @Option(help: "Facts file (JSON or YAML), merged over the discovered or oracle facts.")
+    var facts: String?
+
+    @Flag(help: "Use the fixed facts of the Puppet oracle script instead of this host's.")
+    var oracleFacts = false
+
+    @Flag(help: "Collect this catalog's own exported resources with <<| |>>.")
+    var storeconfigs = false
+
+    var modulePaths: [String] { modulepath.split(separator: ":").map(String.init) }
+
+    /// Parses and compiles; diagnostics and errors are printed, then an exit code is thrown.
+    func compile(_ source: SourceFile, factsFile: String? = nil) throws -> (Catalog, node: String, warnings: [String]) {
+        let program = Parser.parse(source)
+        if program.hasErrors {
+            for d in program.diagnostics { printError(d.rendered()) }
+            throw ExitCode(1)
+        }
+        var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: certname ?? "oracle.example.com") : Facts.discover()
+        for file in [facts, factsFile].compactMap({ $0 }) {
+            do { for (k, v) in try Facts.load(path: file) { factValues[k] = v } } catch { printError("\(error)"); throw ExitCode(2) }
+        }
+        let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
+        let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths,
+                                                          storeconfigs: storeconfigs), mainFile: source)
+        do {
+            return (try compiler.compile(program), node, compiler.warnings)
+        } catch let e as CompileError {
+            printError("\(e)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `git show REV:PATH`, for comparing a manifest at two revisions without a checkout.
+func gitShow(_ rev: String, _ path: String) throws -> String {
+    func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let relative = path.hasPrefix("/") ? path : "./" + path
+    guard let pipe = popen("git show \(shellQuote(rev + ":" + relative)) 2>&1", "r") else {
+        throw ValidationError("cannot run git")
+    }
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, pipe)
+        if n <= 0 { break }
+        data += buffer[0..<n]
+    }
+    let status = pclose(pipe)
+    let text = String(decoding: data, as: UTF8.self)
+    guard status == 0 else { throw ValidationError("git show \(rev):\(path): \(text.trimmingCharacters(in: .whitespacesAndNewlines))") }
+    return text
+}
