@@ -25,26 +25,7 @@ struct CatalogCommand: ParsableCommand {
     @Option(name: .short, help: "Compile this code instead of a file.")
     var expression: String?
 
-    @Option(help: "Colon-separated directories holding modules.")
-    var modulepath: String = ""
-
-    @Option(help: "The node's name (certname), for node matching and $trusted.")
-    var certname: String?
-
-    @Option(help: "Alias of --certname.")
-    var hostname: String?
-
-    @Option(help: "Facts file (JSON or YAML), merged over the discovered or oracle facts.")
-    var facts: String?
-
-    @Flag(help: "Use the fixed facts of the Puppet oracle script instead of this host's.")
-    var oracleFacts = false
-
-    @Flag(help: "Collect this catalog's own exported resources with <<| |>> (a single-node PuppetDB).")
-    var storeconfigs = false
-
-    @Flag(help: "Unknown variables are errors.")
-    var strict = false
+    @OptionGroup var compile: CompileOptions
 
     @Flag(help: "One line of JSON.")
     var compact = false
@@ -63,35 +44,8 @@ struct CatalogCommand: ParsableCommand {
         } else {
             do { source = try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
         }
-        let program = Parser.parse(source)
-        if program.hasErrors {
-            for d in program.diagnostics { printError(d.rendered()) }
-            throw ExitCode(1)
-        }
-        let name = certname ?? hostname ?? (oracleFacts ? "oracle.example.com" : nil)
-        var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: name ?? "oracle.example.com") : Facts.discover()
-        if let facts {
-            do {
-                for (k, v) in try Facts.load(path: facts) { factValues[k] = v }
-            } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
-        }
-        let node = name ?? factValues["fqdn"]?.stringValue ?? "localhost"
-        let options = Compiler.Options(certname: node, facts: factValues,
-                                       modulePath: modulepath.split(separator: ":").map(String.init),
-                                       storeconfigs: storeconfigs, strict: strict)
-        let compiler = Compiler(options: options, mainFile: source)
-        let catalog: Catalog
-        do {
-            catalog = try compiler.compile(program)
-        } catch let e as CompileError {
-            for w in compiler.warnings { printError(w) }
-            printError("\(e)")
-            throw ExitCode(1)
-        }
-        for w in compiler.warnings { printError(w) }
+        let (catalog, _, warnings) = try compile.compile(source)
+        for w in warnings { printError(w) }
         let text = catalog.json(pretty: !compact) + "\n"
         if let output {
             try writeAtomically(text, to: output)
@@ -100,7 +54,7 @@ struct CatalogCommand: ParsableCommand {
         }
         // Exit without tearing down the catalog and syntax trees (the OS reclaims them at once).
         fflush(stdout)
-        withExtendedLifetime((compiler, catalog, program)) { Glibc.exit(0) }
+        withExtendedLifetime(catalog) { Glibc.exit(0) }
     }
 }
 

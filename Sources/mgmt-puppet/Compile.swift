@@ -19,6 +19,12 @@ struct CompileOptions: ParsableArguments {
     @Option(help: "The node's name (certname), for node matching.")
     var certname: String?
 
+    @Option(help: "Alias of --certname.")
+    var hostname: String?
+
+    @Flag(help: "Unknown variables are errors.")
+    var strict = false
+
     @Option(help: "Facts file (JSON or YAML), merged over the discovered or oracle facts.")
     var facts: String?
 
@@ -37,16 +43,18 @@ struct CompileOptions: ParsableArguments {
             for d in program.diagnostics { printError(d.rendered()) }
             throw ExitCode(1)
         }
+        let certname = self.certname ?? hostname
         var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: certname ?? "oracle.example.com") : Facts.discover()
         for file in [facts, factsFile].compactMap({ $0 }) {
             do { for (k, v) in try Facts.load(path: file) { factValues[k] = v } } catch { printError("\(error)"); throw ExitCode(2) }
         }
         let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
         let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths,
-                                                          storeconfigs: storeconfigs), mainFile: source)
+                                                          storeconfigs: storeconfigs, strict: strict), mainFile: source)
         do {
             return (try compiler.compile(program), node, compiler.warnings)
         } catch let e as CompileError {
+            for w in compiler.warnings { printError(w) }
             printError("\(e)")
             throw ExitCode(1)
         }

@@ -26,20 +26,7 @@ struct TranslateCommand: ParsableCommand {
     @Option(name: .short, help: "Translate this code instead of a file.")
     var expression: String?
 
-    @Option(help: "Colon-separated directories holding modules.")
-    var modulepath: String = ""
-
-    @Option(help: "The node's name (certname).")
-    var certname: String?
-
-    @Option(help: "Facts file (JSON or YAML), merged over the discovered or oracle facts.")
-    var facts: String?
-
-    @Flag(help: "Use the fixed facts of the Puppet oracle script instead of this host's.")
-    var oracleFacts = false
-
-    @Flag(help: "Collect this catalog's own exported resources with <<| |>>.")
-    var storeconfigs = false
+    @OptionGroup var compile: CompileOptions
 
     @Option(help: "The graph's name (default: the certname).")
     var graphName: String?
@@ -67,34 +54,15 @@ struct TranslateCommand: ParsableCommand {
         } else {
             do { source = try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
         }
-        let program = Parser.parse(source)
-        if program.hasErrors {
-            for d in program.diagnostics { printError(d.rendered()) }
-            throw ExitCode(1)
-        }
-        var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: certname ?? "oracle.example.com") : Facts.discover()
-        if let facts {
-            do { for (k, v) in try Facts.load(path: facts) { factValues[k] = v } } catch { printError("\(error)"); throw ExitCode(2) }
-        }
-        let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
-        let paths = modulepath.split(separator: ":").map(String.init)
-        let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: paths,
-                                                          storeconfigs: storeconfigs), mainFile: source)
-        let catalog: Catalog
-        do {
-            catalog = try compiler.compile(program)
-        } catch let e as CompileError {
-            printError("\(e)")
-            throw ExitCode(1)
-        }
-        var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: paths))
+        let (catalog, node, warnings) = try compile.compile(source)
+        var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
         var (graph, _) = mapper.map(catalog)
         if flatten { graph = Mapper.flatten(graph) }
         if let graphviz {
             try writeAtomically(Mapper.graphviz(graph), to: graphviz)
             renderPNG(dot: graphviz)
         }
-        for w in compiler.warnings + mapper.warnings { printError("warning: \(w)") }
+        for w in warnings + mapper.warnings.map({ "warning: " + $0 }) { printError(w) }
         if mgmtCompat {
             let uses = Mapper.extensionUses(graph)
             if !uses.isEmpty {
