@@ -29,7 +29,10 @@ repo_root="$(cd "$script_dir/.." && pwd)"
 
 markdown=""
 # validate: `mgmt-puppet validate` vs `puppet parser validate`;
-# catalog: `mgmt-puppet catalog` vs the oracle's compile (puppet-catalog-json.rb --no-graph).
+# catalog: `mgmt-puppet catalog` vs the oracle's compile (puppet-catalog-json.rb --no-graph);
+# translate: `mgmt-puppet translate` vs the oracle's compile;
+# diff: `mgmt-puppet diff A B` vs `octocatalog-diff` of the same two manifests (B changes one
+# resource of A; octocatalog-diff compiles both with Puppet).
 mode=validate
 sizes="1000 10000 100000"
 runs=3
@@ -90,7 +93,8 @@ measure() {
     rc=0
     /usr/bin/time -o "$TMP/time.out" -f '%e %M' "$@" >"$TMP/run.log" 2>&1 || rc=$?
     t1=$(now_ns)
-    if [[ $rc -ne 0 ]]; then
+    # diff tools exit non-zero when they find the difference they are meant to find.
+    if [[ " ${allowed_rc:-0} " != *" $rc "* ]]; then
       echo "  $label: FAILED (exit $rc): $*" >&2
       sed 's/^/    | /' "$TMP/run.log" | head -n 20 >&2
       echo "fail fail"; return 0
@@ -118,8 +122,25 @@ for N in $sizes; do
     --types file,exec,package,service >"$f"
   echo "N=$N: $(wc -l <"$f") lines, $(du -k "$f" | cut -f1) KiB" >&2
   ours_wall[$N]=n/a; ours_rss[$N]=n/a; pup_wall[$N]=n/a; pup_rss[$N]=n/a
+  if [[ $mode == diff ]]; then
+    allowed_rc="0 1 2"
+    python3 - "$f" "$TMP/$N-b.pp" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(text.replace('"resource 0\\n"', '"resource 0, changed\\n"', 1))
+PY
+    for side in a b; do
+      mkdir -p "$TMP/ocd-$N-$side/manifests"
+      if [[ $side == a ]]; then cp "$f" "$TMP/ocd-$N-a/manifests/site.pp"; else cp "$TMP/$N-b.pp" "$TMP/ocd-$N-b/manifests/site.pp"; fi
+    done
+    python3 -c 'import json; print(json.dumps({"name": "oracle.example.com", "values": {"kernel": "Linux", "osfamily": "Debian", "operatingsystem": "Debian", "hostname": "oracle", "fqdn": "oracle.example.com", "domain": "example.com", "os": {"family": "Debian", "name": "Debian", "release": {"major": "12", "full": "12.0"}}}}))' > "$TMP/facts.json"
+  fi
   if [[ $do_ours -eq 1 ]]; then
-    if [[ $mode == catalog ]]; then
+    if [[ $mode == diff ]]; then
+      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" diff --oracle-facts "$f" "$TMP/$N-b.pp")
+    elif [[ $mode == translate ]]; then
+      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" translate --oracle-facts "$f")
+    elif [[ $mode == catalog ]]; then
       read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" catalog --oracle-facts --compact "$f")
     else
       read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" validate "$f")
@@ -128,7 +149,11 @@ for N in $sizes; do
   fi
   if [[ $do_puppet -eq 1 ]]; then
     pr=$runs; (( N >= 100000 )) && pr=1
-    if [[ $mode == catalog ]]; then
+    if [[ $mode == diff ]]; then
+      read -r w r < <(measure "octocatalog-diff" "$pr" octocatalog-diff --bootstrapped-from-dir "$TMP/ocd-$N-a" \
+        --bootstrapped-to-dir "$TMP/ocd-$N-b" --puppet-binary "$(command -v puppet)" --hostname oracle.example.com \
+        --fact-file "$TMP/facts.json" --no-header)
+    elif [[ $mode == catalog || $mode == translate ]]; then
       read -r w r < <(measure "puppet" "$pr" ruby "$SHARED_DIR/tools/puppet-catalog-json.rb" --no-graph --compact "$f")
     else
       read -r w r < <(measure "puppet" "$pr" "$PUPPET" parser validate "$f")

@@ -19,11 +19,20 @@ public struct Graph: Equatable, Sendable {
 
     /// Kinds, resources and edges in a fixed order, so the same graph always encodes to the
     /// same bytes.
+    /// Order is by UTF-8 bytes (not locale), with sort keys built once per element.
     public func normalized() -> Graph {
+        func sorted<T>(_ items: [T], _ key: (T) -> [String]) -> [T] {
+            let keyed = items.map { item -> ([UInt8], T) in
+                var k: [UInt8] = []
+                for part in key(item) { k += part.utf8; k.append(0) }
+                return (k, item)
+            }
+            return keyed.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+        }
         var g = self
-        g.resources.sort { ($0.kind, $0.name) < ($1.kind, $1.name) }
-        g.edges.sort { ($0.from.kind, $0.from.name, $0.to.kind, $0.to.name) < ($1.from.kind, $1.from.name, $1.to.kind, $1.to.name) }
-        g.collect.sort { ($0.kind, $0.pattern) < ($1.kind, $1.pattern) }
+        g.resources = sorted(resources) { [$0.kind, $0.name] }
+        g.edges = sorted(edges) { [$0.from.kind, $0.from.name, $0.to.kind, $0.to.name] }
+        g.collect = sorted(collect) { [$0.kind, $0.pattern] }
         return g
     }
 }

@@ -75,6 +75,10 @@ public enum YAMLEncoder {
     }
 
     public static func quote(_ s: String) -> String {
+        // Most strings need no escapes: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for ch in s.unicodeScalars {
             switch ch {

@@ -68,9 +68,12 @@ public struct Mapper {
                 names[res.ref] = r.ref
             }
         }
-        var edges = Set<Edge>()
+        // One edge per pair; a refreshing edge wins over a plain one.
+        struct Pair: Hashable { let from: Ref; let to: Ref }
+        var edges: [Pair: Bool] = [:]
         func add(_ from: Ref, _ to: Ref, _ notify: Bool) {
-            edges.insert(Edge(name: "", from: from, to: to, notify: notify))
+            let k = Pair(from: from, to: to)
+            edges[k] = (edges[k] ?? false) || notify
         }
         for r in resources where isContainer[r.ref] == true {
             let kids = children[r.ref] ?? []
@@ -85,16 +88,10 @@ public struct Mapper {
         for rel in catalog.relationships where live.contains(rel.from) && live.contains(rel.to) {
             add(exit(rel.from), entry(rel.to), rel.refresh)
         }
-        // A plain and a refreshing edge between the same pair: keep the refreshing one.
-        var best: [String: Edge] = [:]
-        for e in edges {
-            let key = "\(e.from)|\(e.to)"
-            if let old = best[key], old.notify { continue }
-            best[key] = e
-        }
-        graph.edges = best.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
+        graph.edges = edges.map { Edge(name: "", from: $0.key.from, to: $0.key.to, notify: $0.value) }
+        graph = graph.normalized()
         for i in graph.edges.indices { graph.edges[i].name = "e\(i + 1)" }
-        return (graph.normalized(), names)
+        return (graph, names)
     }
 
     /// One Puppet resource as an mgmt resource.
