@@ -74,6 +74,7 @@ public enum YAMLEncoder {
         }
     }
 
+    /// A double-quoted string with JSON's escapes (valid YAML and valid JSON alike).
     public static func quote(_ s: String) -> String {
         // Most strings need no escapes: copy them whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
@@ -89,8 +90,9 @@ public enum YAMLEncoder {
             case "\t": out += "\\t"
             default:
                 if ch.value < 0x20 || ch.value == 0x7F {
+                    // JSON's escape, which YAML double-quoted strings read too.
                     let hex = String(ch.value, radix: 16)
-                    out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(ch)
                 }

@@ -1,3 +1,4 @@
+import Graph
 import PuppetParser
 
 /// The catalog as JSON in the oracle's shape (`../shared/tools/puppet-catalog-json.rb`):
@@ -177,30 +178,7 @@ public enum JSONText {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    public static func quote(_ s: String) -> String {
-        // Most strings need no escaping: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + s + "\""
-        }
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 {
-                    let hex = String(ch.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quote(_ s: String) -> String { YAMLEncoder.quote(s) }
 
     public static func parse(_ text: String, path: String) throws -> Value {
         var p = Reader(bytes: Array(text.utf8), path: path)

@@ -19,11 +19,7 @@ struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "catalog",
                                                     abstract: "Compile a manifest into a catalog (JSON, in the Puppet oracle's shape).")
 
-    @Argument(help: "The site manifest (omit with -e).")
-    var file: String?
-
-    @Option(name: .short, help: "Compile this code instead of a file.")
-    var expression: String?
+    @OptionGroup var input: ManifestInput
 
     @OptionGroup var compile: CompileOptions
 
@@ -33,17 +29,8 @@ struct CatalogCommand: ParsableCommand {
     @Option(name: .short, help: "Write the catalog to this file (atomically) instead of stdout.")
     var output: String?
 
-    func validate() throws {
-        if (file == nil) == (expression == nil) { throw ValidationError("Give either a FILE or -e CODE.") }
-    }
-
     func run() throws {
-        let source: SourceFile
-        if let expression {
-            source = SourceFile(path: "-e", text: expression)
-        } else {
-            do { source = try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
-        }
+        let source = try input.source()
         let (catalog, _, warnings) = try compile.compile(source)
         for w in warnings { printError(w) }
         let text = catalog.json(pretty: !compact) + "\n"

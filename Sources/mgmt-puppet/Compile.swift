@@ -11,6 +11,24 @@ import Foundation
 import Glibc
 #endif
 
+/// A manifest given as a file, or as code with `-e`.
+struct ManifestInput: ParsableArguments {
+    @Argument(help: "The site manifest (omit with -e).")
+    var file: String?
+
+    @Option(name: .short, help: ArgumentHelp("Use this code instead of a file.", valueName: "code"))
+    var expression: String?
+
+    func validate() throws {
+        if (file == nil) == (expression == nil) { throw ValidationError("Give either a FILE or -e CODE.") }
+    }
+
+    func source() throws -> SourceFile {
+        if let expression { return SourceFile(path: "-e", text: expression) }
+        do { return try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
+    }
+}
+
 /// The options every command that compiles a manifest shares.
 struct CompileOptions: ParsableArguments {
     @Option(help: "Colon-separated directories holding modules.")

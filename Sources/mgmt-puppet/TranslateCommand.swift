@@ -20,11 +20,7 @@ struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "translate",
                                                     abstract: "Translate a manifest into an mgmt YAML graph.")
 
-    @Argument(help: "The site manifest (omit with -e).")
-    var file: String?
-
-    @Option(name: .short, help: "Translate this code instead of a file.")
-    var expression: String?
+    @OptionGroup var input: ManifestInput
 
     @OptionGroup var compile: CompileOptions
 
@@ -43,17 +39,8 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "Also write the graph as Graphviz dot to this file (and FILE.png if `dot` is installed).")
     var graphviz: String?
 
-    func validate() throws {
-        if (file == nil) == (expression == nil) { throw ValidationError("Give either a FILE or -e CODE.") }
-    }
-
     func run() throws {
-        let source: SourceFile
-        if let expression {
-            source = SourceFile(path: "-e", text: expression)
-        } else {
-            do { source = try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
-        }
+        let source = try input.source()
         let (catalog, node, warnings) = try compile.compile(source)
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
         var (graph, _) = mapper.map(catalog)
