@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import PuppetParser
+import Graph
 @testable import Translate
 
 /// The SUBSET.txt corpus manifests (real modules) compile to the catalog Puppet 7 compiled
@@ -45,6 +46,10 @@ final class CorpusCatalogTests: XCTestCase {
                 let ours = try JSONText.parse(catalog.json(), path: "ours")
                 let diffs = Self.differences(ours, oracle)
                 if !diffs.isEmpty { problems.append("\(label):\n  " + diffs.prefix(8).joined(separator: "\n  ")) }
+                // And it translates into a graph that reads back the same.
+                var mapper = Mapper(options: Mapper.Options(graphName: "corpus", modulePath: [modulePath]))
+                let graph = mapper.map(catalog).graph
+                if try YAMLDecoder.decode(YAMLEncoder.encode(graph)) != graph { problems.append("\(label): graph does not read back") }
             } catch {
                 problems.append("\(label): Puppet compiles it; we fail: \(error)")
             }
@@ -82,5 +87,53 @@ final class CorpusCatalogTests: XCTestCase {
         if ac != bc { out.append("containment differs") }
         if ar != br { out.append("relationships differ") }
         return out
+    }
+}
+
+/// Every corpus module manifest our compiler accepts also translates (module classes and
+/// examples; the same cases as scripts/corpus-catalog-report.py, without the oracle).
+final class CorpusTranslateTests: XCTestCase {
+    func testEveryCompilableCorpusCaseTranslates() throws {
+        let modulePath = try CorpusCatalogTests.makeModulePath()
+        defer { try? FileManager.default.removeItem(atPath: modulePath) }
+        let corpus = (ProcessInfo.processInfo.environment["SHARED_DIR"] ?? Paths.repoRoot.deletingLastPathComponent().appendingPathComponent("shared").path) + "/puppet-corpus/modules"
+        var compiled = 0, cases = 0
+        var failures: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: corpus)
+        var files: [String] = []
+        while let rel = enumerator?.nextObject() as? String { if rel.hasSuffix(".pp") { files.append(rel) } }
+        for rel in files.sorted() {
+            let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: corpus + "/" + rel)), as: UTF8.self)
+            var codes: [String] = []
+            if rel.contains("/examples/") {
+                codes = [text]
+            } else if let body = Parser.parse(path: rel, text: text).body {
+                var stack = [body]
+                while let e = stack.popLast() {
+                    switch e.kind {
+                    case let .block(s): stack += s
+                    case let .classDefinition(name, _, params, b):
+                        if params.allSatisfy({ $0.value != nil }) { codes.append("include \(name)\n") }
+                        if let b { stack.append(b) }
+                    default: break
+                    }
+                }
+            }
+            for code in codes {
+                cases += 1
+                guard let catalog = try? compileForTest(code, modulePath: [modulePath]) else { continue }
+                compiled += 1
+                var mapper = Mapper(options: Mapper.Options(graphName: "corpus", modulePath: [modulePath]))
+                let graph = mapper.map(catalog).graph
+                do {
+                    if try YAMLDecoder.decode(YAMLEncoder.encode(graph)) != graph { failures.append("\(rel): graph does not read back") }
+                } catch {
+                    failures.append("\(rel): \(error)")
+                }
+            }
+        }
+        print("corpus: \(compiled) of \(cases) cases compile; all of them translate")
+        XCTAssertGreaterThan(compiled, 50)
+        XCTAssert(failures.isEmpty, failures.joined(separator: "\n"))
     }
 }
