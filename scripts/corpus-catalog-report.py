@@ -37,8 +37,9 @@ def module_name(dirname):
 
 
 def make_modulepath():
-    """A modulepath of the corpus modules under their module names, each with the stand-in
-    type aliases of fixtures/corpus-support (scripts/make-corpus-support.py) as its types/."""
+    """A modulepath of the corpus modules under their module names, each with the stand-ins of
+    fixtures/corpus-support: type aliases (scripts/make-corpus-support.py) as types/, and for
+    stdlib a few functions and the anchor type as lib/ (the oracle's side)."""
     d = tempfile.mkdtemp(prefix="mgmt-puppet-modules-")
     support = os.path.join(REPO, "fixtures", "corpus-support")
     for m in sorted(os.listdir(os.path.join(CORPUS, "modules"))):
@@ -48,8 +49,9 @@ def make_modulepath():
             src = os.path.join(CORPUS, "modules", m, sub)
             if os.path.isdir(src):
                 os.symlink(src, os.path.join(d, name, sub))
-        if os.path.isdir(os.path.join(support, name, "types")):
-            os.symlink(os.path.join(support, name, "types"), os.path.join(d, name, "types"))
+        for sub in ("types", "lib"):
+            if os.path.isdir(os.path.join(support, name, sub)):
+                os.symlink(os.path.join(support, name, sub), os.path.join(d, name, sub))
     return d
 
 

@@ -90,6 +90,8 @@ public final class CatalogResource {
     public var tags: Set<String> = []
     public var exported: Bool
     public var virtual: Bool
+    /// An instance of a defined type (a container in the relationship graph).
+    public internal(set) var isDefineInstance = false
     public let file: String?
     public let line: Int?
     /// For define instances and classes: evaluated yet?

@@ -110,8 +110,10 @@ extension Compiler {
     @discardableResult
     func declareResource(_ typeName: String, _ title: String, _ ops: [(String, Value, Bool, Expr)], form: ResourceForm,
                          scope: Scope, at e: Expr, lineAt: Expr? = nil) throws -> CatalogResource {
-        let builtin = ResourceTypes.builtin[typeName]
-        let define = builtin == nil ? try findDefine(typeName) : nil
+        // A manifest may define its own `anchor`; it wins over stdlib's type.
+        let ownAnchor = typeName == "anchor" ? try findDefine(typeName) : nil
+        let builtin = ownAnchor == nil ? ResourceTypes.builtin[typeName] : nil
+        let define = builtin == nil ? try (ownAnchor ?? findDefine(typeName)) : nil
         if builtin == nil && define == nil {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '\(typeName)'", e)
         }
@@ -125,6 +127,7 @@ extension Compiler {
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
                                 file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line)
         r.alternateKey = alternate(typeName, title)
+        r.isDefineInstance = define != nil
         r.scope = scope
         r.sourceFile = currentFile
         r.sourceOffset = e.range.start

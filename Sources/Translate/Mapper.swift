@@ -39,7 +39,7 @@ public struct Mapper {
             children[from, default: []].append(to)
         }
         for r in resources {
-            isContainer[r.ref] = Mapper.containerTypes.contains(r.type) || ResourceTypes.builtin[r.type.lowercased()] == nil
+            isContainer[r.ref] = Mapper.containerTypes.contains(r.type) || r.isDefineInstance
         }
         var graph = Graph(name: options.graphName)
         var names: [Ref: String] = [:]

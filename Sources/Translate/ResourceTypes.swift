@@ -19,6 +19,8 @@ public enum ResourceTypes {
 
     /// By lowercase type name.
     public static let builtin: [String: Info] = [
+        // stdlib's anchor: does nothing, takes part in ordering (older modules contain with it).
+        "anchor": info("name", "name"),
         "exec": info("command", "command,creates,cwd,environment,group,logoutput,onlyif,path,provider,refresh,refreshonly,returns,timeout,tries,try_sleep,umask,unless,user"),
         "file": info("path", "backup,checksum,checksum_value,content,ctime,ensure,force,group,ignore,links,max_files,mode,mtime,owner,path,provider,purge,recurse,recurselimit,replace,selinux_ignore_defaults,selrange,selrole,seltype,seluser,show_diff,source,source_permissions,sourceselect,staging_location,target,type,validate_cmd,validate_replacement"),
         "filebucket": info("name", "name,path,port,server"),
