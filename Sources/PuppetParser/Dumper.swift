@@ -188,7 +188,7 @@ public enum Dumper {
     /// Ruby's Float#to_s (what Puppet's dumper prints): the shortest digits that round-trip, in
     /// fixed notation when the decimal exponent is in -3...15 (`2.0`, `0.0001`), otherwise as
     /// `1.0e+16` / `1.0e-05`.
-    static func rubyFloat(_ v: Double) -> String {
+    public static func rubyFloat(_ v: Double) -> String {
         guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-Infinity" : "Infinity") }
         if v == 0 { return v.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description also gives the shortest round-trip digits; take them apart.

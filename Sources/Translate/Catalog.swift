@@ -14,7 +14,7 @@ public final class Catalog {
     public static func key(_ type: String, _ title: String) -> String { type + "[" + title + "]" }
 
     public func resource(_ type: String, _ title: String) -> CatalogResource? {
-        index[Catalog.key(type, title.lowercased() == title ? title : title)] ?? index[Catalog.key(type, title)]
+        index[Catalog.key(type, title)]
     }
 
     public func resource(ref: String) -> CatalogResource? { index[ref] }

@@ -339,11 +339,6 @@ extension Compiler {
 
     // MARK: - Defines
 
-    var deferredDefines: [String: (Definition, [String: Value], Scope)] {
-        get { _deferredDefines }
-        set { _deferredDefines = newValue }
-    }
-
     func evaluateDefine(_ r: CatalogResource, _ def: Definition, _ args: [String: Value], _ declaredIn: Scope) throws {
         guard !r.evaluated else { return }
         r.evaluated = true

@@ -98,7 +98,7 @@ public final class Compiler {
     /// Output buffers of EPP templates being rendered.
     var eppStack: [(chunks: [EPPChunk], output: String)] = []
     /// Virtual define instances: evaluated when realized.
-    var _deferredDefines: [String: (Definition, [String: Value], Scope)] = [:]
+    var deferredDefines: [String: (Definition, [String: Value], Scope)] = [:]
     let mainStage: CatalogResource
     let mainClass: CatalogResource
     var callDepth = 0

@@ -58,14 +58,4 @@ final class Scope {
         }
         return out
     }
-
-    var enclosingClassName: String? {
-        var s: Scope? = self
-        while let cur = s {
-            if case let .hostClass(n) = cur.kind { return n }
-            if case .local = cur.kind { s = cur.parent; continue }
-            return nil
-        }
-        return nil
-    }
 }

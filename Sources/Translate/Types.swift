@@ -240,7 +240,7 @@ extension Compiler {
     /// The type Puppet infers for a value, as printed in type mismatch messages.
     func inferredTypeName(_ v: Value) -> String {
         switch v {
-        case let .string(s): return "String"  + (s.isEmpty ? "" : "")
+        case .string: return "String"
         case let .array(a): return a.isEmpty ? "Array[0, 0]" : "Array"
         case let .hash(h): return h.isEmpty ? "Hash[0, 0]" : "Hash"
         default: return v.typeName

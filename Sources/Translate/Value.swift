@@ -1,3 +1,5 @@
+import PuppetParser
+
 /// A Puppet runtime value (the data types of Puppet's type system that manifests produce).
 public indirect enum Value: Hashable, Sendable {
     case undef
@@ -160,21 +162,8 @@ extension Value {
         return out + "\""
     }
 
-    /// Ruby's Float#to_s, which Puppet uses to print floats.
-    static func floatString(_ f: Double) -> String {
-        if f.isFinite, f == f.rounded(), abs(f) < 1e15 { return String(Int64(f)) + ".0" }
-        var s = "\(f)"
-        if let e = s.firstIndex(of: "e") {
-            var mantissa = String(s[..<e])
-            if !mantissa.contains(".") { mantissa += ".0" }
-            var exp = String(s[s.index(after: e)...])
-            let sign = exp.hasPrefix("-") ? "-" : "+"
-            if exp.hasPrefix("-") || exp.hasPrefix("+") { exp.removeFirst() }
-            if exp.count < 2 { exp = "0" + exp }
-            s = mantissa + "e" + sign + exp
-        }
-        return s
-    }
+    /// Ruby's Float#to_s, which Puppet uses to print floats (the dumper's implementation).
+    static func floatString(_ f: Double) -> String { Dumper.rubyFloat(f) }
 
     /// The Puppet type name of a value, for messages (`String`, `Integer`, `Array`, ...).
     public var typeName: String {
