@@ -59,14 +59,6 @@ public struct Token: Sendable {
 }
 
 extension TokenKind {
-    /// Puppet's keywords, by spelling.
-    static let keywords: [String: TokenKind] = [
-        "and": .kwAnd, "case": .kwCase, "class": .kwClass, "default": .kwDefault, "define": .kwDefine,
-        "else": .kwElse, "elsif": .kwElsif, "false": .kwFalse, "function": .kwFunction, "if": .kwIf,
-        "in": .kwIn, "inherits": .kwInherits, "node": .kwNode, "or": .kwOr, "true": .kwTrue,
-        "type": .kwType, "undef": .kwUndef, "unless": .kwUnless, "private": .kwPrivate, "attr": .kwAttr,
-    ]
-
     /// The keyword spelled by `bytes[start..<end]`, if any: the bytes are packed little-endian
     /// into one integer and matched by a switch (no String, no hashing: names are the most
     /// common token).

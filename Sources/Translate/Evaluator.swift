@@ -52,10 +52,9 @@ extension Compiler {
         case let .not(inner): return .boolean(!(try evaluate(inner, scope).isTruthy))
         case let .unaryMinus(inner):
             switch try evaluate(inner, scope) {
-            case let .integer(i): return .integer(-i)
-            case let .float(f): return .float(-f)
+            case let v where v.negated != nil: return v.negated!
             case let .string(s):
-                if let n = Compiler.parseNumber(s) { return Value.undef.negatedNumber(n) }
+                if let n = Compiler.parseNumber(s) { return n.negated! }
                 throw error("Evaluation Error: The value '\(s)' cannot be converted to Numeric", e)
             case let v: throw error("Operator '-' is not applicable to \(articled(v.typeName))", e)
             }
@@ -133,26 +132,6 @@ extension Compiler {
     func articled(_ s: String) -> String {
         let vowel = s.first.map { "AEIOUaeiou".contains($0) } ?? false
         return (vowel ? "an " : "a ") + s
-    }
-
-    /// Every type a definition's parameters name must exist (data type, alias, resource type).
-    func checkParameterTypes(_ def: Definition) throws {
-        func walk(_ e: Expr) throws {
-            if case let .reference(r) = e.kind {
-                let t = typeFor(name: r)
-                if t.isResourceType, !["Class", "Node", "Stage", "Resource"].contains(t.name),
-                   ResourceTypes.builtin[t.name.lowercased()] == nil, try findDefine(Compiler.normalize(t.name)) == nil {
-                    throw CompileError("Evaluation Error: Resource type not found: \(r)", file: def.file, offset: e.range.start)
-                }
-            }
-            var failure: Error?
-            e.forEachChild { c in
-                guard failure == nil else { return }
-                do { try walk(c) } catch { failure = error }
-            }
-            if let failure { throw failure }
-        }
-        for p in def.parameters { if let t = p.type { try walk(t) } }
     }
 
     /// `File`, `Integer`, `Apache::Vhost` as a type value (data type names keep their case).
@@ -334,7 +313,7 @@ extension Compiler {
         if t.hasPrefix("-") { negative = true; t = t.dropFirst() } else if t.hasPrefix("+") { t = t.dropFirst() }
         if negative || s.hasPrefix("+") { t = t.drop { $0 == " " || $0 == "\t" } }
         guard let first = t.first, first.isNumber else { return nil }
-        func sign(_ v: Value) -> Value { negative ? Value.undef.negatedNumber(v) : v }
+        func sign(_ v: Value) -> Value { negative ? v.negated! : v }
         if t.hasPrefix("0x") || t.hasPrefix("0X") { return Int(t.dropFirst(2), radix: 16).map { sign(.integer($0)) } }
         if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
             if t.count > 1, t.hasPrefix("0") { return Int(t.dropFirst(), radix: 8).map { sign(.integer($0)) } }
@@ -657,11 +636,12 @@ extension Compiler {
 }
 
 extension Value {
-    func negatedNumber(_ n: Value) -> Value {
-        switch n {
+    /// `-x` for a number; nil for anything else.
+    var negated: Value? {
+        switch self {
         case let .integer(i): return .integer(-i)
         case let .float(f): return .float(-f)
-        default: return n
+        default: return nil
         }
     }
 }

@@ -13,8 +13,6 @@ final class ModuleLoader {
     let modulePath: [String]
     /// Files already loaded (a file is parsed once even if it defines nothing asked for).
     var loaded: Set<String> = []
-    /// Every file loaded, for `run`'s live reload in a later issue.
-    var loadedFiles: [String] = []
 
     init(modulePath: [String]) {
         self.modulePath = modulePath
@@ -51,7 +49,6 @@ final class ModuleLoader {
             if loaded.contains(path) { continue }
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             loaded.insert(path)
-            loadedFiles.append(path)
             let file = SourceFile(path: path, bytes: [UInt8](data))
             let program = Parser.parse(file)
             if let first = program.diagnostics.first(where: { $0.severity == .error }) {

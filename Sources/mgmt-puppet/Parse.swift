@@ -8,11 +8,7 @@ import PuppetParser
 struct Parse: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Parse a manifest and print its syntax tree.")
 
-    @Argument(help: "The manifest to parse (omit with -e).")
-    var file: String?
-
-    @Option(name: .short, help: "Parse this code instead of a file.")
-    var expression: String?
+    @OptionGroup var input: ManifestInput
 
     @Flag(help: "Print the tree as a Puppet-style S-expression (the default).")
     var dump = false
@@ -20,24 +16,8 @@ struct Parse: ParsableCommand {
     @Flag(help: "Print the classes, defines and nodes the file defines, as JSON lines: {kind, name, required}.")
     var definitions = false
 
-    func validate() throws {
-        if (file == nil) == (expression == nil) {
-            throw ValidationError("Give either a FILE or -e CODE.")
-        }
-    }
-
     func run() throws {
-        let source: SourceFile
-        if let expression {
-            source = SourceFile(path: "-e", text: expression)
-        } else {
-            do {
-                source = try ManifestFiles.load(file!)
-            } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
-        }
+        let source = try input.source()
         let program = Parser.parse(source)
         for d in program.diagnostics { printError(d.rendered()) }
         if program.hasErrors { throw ExitCode(1) }
