@@ -171,8 +171,10 @@ public struct Mapper {
     /// `--flatten`: the graph without container whits, each edge projected onto real resources
     /// (A → B when B is reachable from A through whits only; it refreshes when every edge of
     /// some such path does) — the oracle's `flat_edges`.
+    /// The entry or exit vertex of a Puppet container (not a resource of its own).
+    static func isWhit(_ r: Ref) -> Bool { r.kind == "noop" && (r.name.hasPrefix("admissible_") || r.name.hasPrefix("completed_")) }
+
     public static func flatten(_ g: Graph) -> Graph {
-        func isWhit(_ r: Ref) -> Bool { r.kind == "noop" && (r.name.hasPrefix("admissible_") || r.name.hasPrefix("completed_")) }
         var out: [Ref: [(Ref, Bool)]] = [:]
         for e in g.edges { out[e.from, default: []].append((e.to, e.notify)) }
         var flat: [String: Edge] = [:]
@@ -203,7 +205,7 @@ public struct Mapper {
         func id(_ r: Ref) -> String { YAMLEncoder.quote(r.description) }
         var out = "digraph \(YAMLEncoder.quote(g.name)) {\n  rankdir=LR;\n"
         for r in g.normalized().resources {
-            let shape = r.kind == "noop" && (r.name.hasPrefix("admissible_") || r.name.hasPrefix("completed_")) ? "point" : "box"
+            let shape = isWhit(r.ref) ? "point" : "box"
             out += "  \(id(r.ref)) [shape=\(shape), label=\(id(r.ref))];\n"
         }
         for e in g.normalized().edges {
