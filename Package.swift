@@ -20,12 +20,17 @@ let package = Package(
         .target(name: "Graph", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Evaluator: parsed manifests → catalog → mgmt graph.
         .target(name: "Translate", dependencies: ["PuppetParser", "Graph"]),
+        // fork/exec with a new process group, directory and user (posix_spawn cannot).
+        .target(name: "CSpawn"),
+        // The event-driven engine: resources (one file each), scheduler, inotify, autoedges, World.
+        .target(name: "Engine", dependencies: ["Graph", "CSpawn"]),
         .executableTarget(
             name: "mgmt-puppet",
             dependencies: [
                 "PuppetParser",
                 "Translate",
                 "Graph",
+                "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer entry point for the parser (scripts/fuzz-parser.sh builds it with
@@ -33,5 +38,6 @@ let package = Package(
         .executableTarget(name: "PuppetParserFuzz", dependencies: ["PuppetParser"]),
         .testTarget(name: "PuppetParserTests", dependencies: ["PuppetParser"]),
         .testTarget(name: "TranslateTests", dependencies: ["Translate", "PuppetParser", "Graph"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph"]),
     ]
 )

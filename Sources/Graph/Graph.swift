@@ -45,6 +45,14 @@ public struct Resource: Equatable, Sendable {
     /// Parameters in the order they are written (the encoder sorts them).
     public var params: [String: GraphValue]
     public var meta: Meta?
+    /// Where the decoder read it (the resource, and each parameter's key), for the engine's
+    /// errors. Not part of equality: the same resource read from another place is the same.
+    public var position: Position?
+    public var paramPositions: [String: Position] = [:]
+
+    public static func == (a: Resource, b: Resource) -> Bool {
+        a.kind == b.kind && a.name == b.name && a.params == b.params && a.meta == b.meta
+    }
 
     public init(kind: String, name: String, params: [String: GraphValue] = [:], meta: Meta? = nil) {
         self.kind = kind
@@ -55,6 +63,16 @@ public struct Resource: Equatable, Sendable {
 
     public var isExported: Bool { name.hasPrefix("@@") }
     public var ref: Ref { Ref(kind: kind, name: name) }
+}
+
+/// A 1-based line and column in a graph file.
+public struct Position: Equatable, Hashable, Sendable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
 }
 
 public struct Ref: Hashable, Sendable, CustomStringConvertible {

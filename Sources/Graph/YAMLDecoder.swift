@@ -81,9 +81,11 @@ public enum YAMLDecoder {
                 var name: String?
                 var params: [String: GraphValue] = [:]
                 var meta: Meta?
+                var positions: [String: Position] = [:]
                 for (pk, pv) in try mapping(item, "a resource") {
                     let key = try scalarString(pk, "a parameter name")
                     guard params[key] == nil, !(key == "name" && name != nil) else { throw at(pk, "duplicate key '\(key)'") }
+                    positions[key] = position(pk)
                     switch key {
                     case "name": name = try scalarString(pv, "'name'")
                     case "meta": meta = try decodeMeta(pv)
@@ -91,7 +93,9 @@ public enum YAMLDecoder {
                     }
                 }
                 guard let name, !name.isEmpty else { throw at(item, "a \(kind) resource needs a 'name'") }
-                let r = Resource(kind: kind, name: name, params: params, meta: meta)
+                var r = Resource(kind: kind, name: name, params: params, meta: meta)
+                r.position = position(item)
+                r.paramPositions = positions
                 guard seen.insert(r.ref).inserted else { throw at(item, "duplicate resource \(r.ref)") }
                 out.append(r)
             }
@@ -181,6 +185,10 @@ public enum YAMLDecoder {
     }
 
     // MARK: - Node helpers
+
+    static func position(_ node: Node) -> Position {
+        Position(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
 
     static func at(_ node: Node, _ message: String) -> GraphError {
         GraphError(message, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)

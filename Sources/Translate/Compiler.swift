@@ -76,6 +76,7 @@ public final class Compiler {
     public let catalog: Catalog
     let topScope: Scope
     let loader: ModuleLoader
+    let mainFile: SourceFile
 
     var classes: [String: Definition] = [:]
     var defines: [String: Definition] = [:]
@@ -103,11 +104,16 @@ public final class Compiler {
     let mainClass: CatalogResource
     var callDepth = 0
 
+    /// Every file the compilation read: the main manifest, autoloaded manifests, files and
+    /// templates (what `run` watches to rebuild the graph).
+    public var loadedFiles: [String] { [mainFile.path] + loader.loaded.sorted() }
+
     public init(options: Options, mainFile: SourceFile) {
         self.options = options
         self.catalog = Catalog(node: options.certname)
         self.loader = ModuleLoader(modulePath: options.modulePath)
         self.currentFile = mainFile
+        self.mainFile = mainFile
         mainStage = CatalogResource(type: "Stage", title: "main", exported: false, virtual: false, file: nil, line: nil)
         mainStage.tags = ["stage"]
         mainClass = CatalogResource(type: "Class", title: "main", exported: false, virtual: false, file: nil, line: nil)

@@ -11,7 +11,8 @@ import Foundation
 /// function `mod::f` → `mod/functions/f.pp`; and files and templates for `file()` and `epp()`.
 final class ModuleLoader {
     let modulePath: [String]
-    /// Files already loaded (a file is parsed once even if it defines nothing asked for).
+    /// Files already loaded (a file is parsed once even if it defines nothing asked for), and
+    /// files and templates read by file() and epp().
     var loaded: Set<String> = []
 
     init(modulePath: [String]) {
@@ -76,13 +77,18 @@ final class ModuleLoader {
     /// `mod/x` → `<modulepath>/mod/<kind>/x` (kind: files or templates); absolute paths as is.
     func readFile(_ reference: String, kind: String) throws -> String? {
         if reference.hasPrefix("/") {
-            return FileManager.default.contents(atPath: reference).map { String(decoding: $0, as: UTF8.self) }
+            let text = FileManager.default.contents(atPath: reference).map { String(decoding: $0, as: UTF8.self) }
+            if text != nil { loaded.insert(reference) }
+            return text
         }
         let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
         for base in modulePath {
             let path = "\(base)/\(parts[0])/\(kind)/\(parts[1])"
-            if let data = FileManager.default.contents(atPath: path) { return String(decoding: data, as: UTF8.self) }
+            if let data = FileManager.default.contents(atPath: path) {
+                loaded.insert(path)
+                return String(decoding: data, as: UTF8.self)
+            }
         }
         return nil
     }

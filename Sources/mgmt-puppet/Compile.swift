@@ -56,6 +56,12 @@ struct CompileOptions: ParsableArguments {
 
     /// Parses and compiles; diagnostics and errors are printed, then an exit code is thrown.
     func compile(_ source: SourceFile, factsFile: String? = nil) throws -> (Catalog, node: String, warnings: [String]) {
+        let (catalog, node, warnings, _) = try compileReadingFiles(source, factsFile: factsFile)
+        return (catalog, node, warnings)
+    }
+
+    /// `compile`, also returning every file the compilation read.
+    func compileReadingFiles(_ source: SourceFile, factsFile: String? = nil) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
         let program = Parser.parse(source)
         if program.hasErrors {
             for d in program.diagnostics { printError(d.rendered()) }
@@ -70,7 +76,7 @@ struct CompileOptions: ParsableArguments {
         let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths,
                                                           storeconfigs: storeconfigs, strict: strict), mainFile: source)
         do {
-            return (try compiler.compile(program), node, compiler.warnings)
+            return (try compiler.compile(program), node, compiler.warnings, compiler.loadedFiles)
         } catch let e as CompileError {
             for w in compiler.warnings { printError(w) }
             printError("\(e)")

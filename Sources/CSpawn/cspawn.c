@@ -1,0 +1,62 @@
+// A fork/exec shim: posix_spawn cannot change the user or (portably) the directory, and Swift
+// cannot call fork safely. Only async-signal-safe calls happen between fork and exec.
+#define _GNU_SOURCE
+#include "cspawn.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd,
+             long uid, long gid, int out_fd, int err_fd) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(report[0]);
+        close(report[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        int err = 0;
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int s = 1; s < 32; s++) {
+            if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+        }
+        setpgid(0, 0);
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(out_fd >= 0 ? out_fd : devnull, 1);
+        dup2(err_fd >= 0 ? err_fd : devnull, 2);
+        if (cwd && chdir(cwd) != 0) err = errno;
+        if (!err && gid >= 0 && (setgroups(0, NULL) != 0 || setgid((gid_t)gid) != 0)) err = errno;
+        if (!err && uid >= 0 && setuid((uid_t)uid) != 0) err = errno;
+        if (!err) {
+            execve(argv[0], (char *const *)argv, envp ? (char *const *)envp : environ);
+            err = errno;
+        }
+        (void)!write(report[1], &err, sizeof err);
+        _exit(127);
+    }
+    close(report[1]);
+    int childErr = 0;
+    ssize_t n;
+    do { n = read(report[0], &childErr, sizeof childErr); } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof childErr) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return -childErr;
+    }
+    return pid;
+}
+
+int cspawn_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

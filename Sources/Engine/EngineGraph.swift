@@ -1,0 +1,140 @@
+import Graph
+
+/// A graph ready to run: every resource built and validated, automatic edges added, and no
+/// cycle. Building collects every resource error, sorted by position, before anything runs.
+public struct EngineGraph: Sendable {
+    public struct Vertex: Sendable {
+        public let spec: Resource
+        public let resource: EngineResource
+        public var ref: Ref { spec.ref }
+    }
+
+    public let name: String
+    public let vertices: [Vertex]
+    /// Explicit edges and then automatic ones.
+    public let edges: [Edge]
+    public let autoEdges: [Edge]
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let errors: [ResourceError]
+        public var description: String { errors.map(\.message).joined(separator: "\n") }
+    }
+
+    public init(_ graph: Graph, log: (String) -> Void = { _ in }) throws {
+        var errors: [ResourceError] = []
+        var vertices: [Vertex] = []
+        for spec in graph.resources {
+            if spec.isExported {
+                errors.append(ResourceError(message: "\(spec.ref): exported resources are sent to the world, not run; exchange the graph first",
+                                            position: spec.position))
+                continue
+            }
+            do {
+                let resource = try ResourceKinds.make(spec)
+                try Self.validateMeta(spec)
+                vertices.append(Vertex(spec: spec, resource: resource))
+            } catch let e as ResourceError {
+                errors.append(e)
+            }
+        }
+        guard errors.isEmpty else {
+            throw Failure(errors: errors.sorted { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) })
+        }
+        name = graph.name
+        self.vertices = vertices
+        let auto = Self.autoEdges(vertices, explicit: graph.edges)
+        for e in auto { log("AutoEdge: \(e.from) -> \(e.to)") }
+        autoEdges = auto
+        edges = graph.edges + auto
+        if let cycle = Self.findCycle(vertices.map(\.ref), edges) {
+            throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map(\.description).joined(separator: " -> "), position: nil)])
+        }
+    }
+
+    static func validateMeta(_ r: Resource) throws {
+        guard let m = r.meta else { return }
+        func bad(_ what: String) -> ResourceError { ResourceError(message: "\(r.ref): meta \(what)", position: r.paramPositions["meta"] ?? r.position) }
+        if let retry = m.retry, retry < -1 { throw bad("'retry' must be -1 (forever) or more") }
+        if let d = m.delay, d < 0 { throw bad("'delay' must not be negative") }
+        if let t = m.timeout, t < 0 { throw bad("'timeout' must not be negative") }
+        if let p = m.poll, p < -1 { throw bad("'poll' must be -1 (never), 0 (watch) or seconds") }
+        if let l = m.limit, l <= 0 { throw bad("'limit' must be above 0 events per second") }
+        for s in m.sema ?? [] {
+            guard Semaphores.parse(s) != nil else { throw bad("'sema' entry '\(s)' must be 'id' or 'id:count' with count above 0") }
+        }
+    }
+
+    /// For every resource that allows it (meta autoedge, default on), in name order: link what
+    /// it wants to the resources that offer it. mgmt's rules: a `firstMatchOnly` batch stops at
+    /// the first match; `reversed` points the edge at the wanting resource.
+    static func autoEdges(_ vertices: [Vertex], explicit: [Edge]) -> [Edge] {
+        var offer: [ResourceUID: Ref] = [:]
+        for v in vertices where v.spec.meta?.autoedge != false {
+            for uid in v.resource.uids where offer[uid] == nil { offer[uid] = v.ref }
+        }
+        var have = Set(explicit.map { [$0.from, $0.to] })
+        var out: [Edge] = []
+        for v in vertices.sorted(by: { "\($0.ref)" < "\($1.ref)" }) where v.spec.meta?.autoedge != false {
+            for want in v.resource.autoEdges {
+                for uid in want.uids {
+                    guard let match = offer[uid], match != v.ref else { continue }
+                    let (from, to) = want.reversed ? (match, v.ref) : (v.ref, match)
+                    if have.insert([from, to]).inserted {
+                        out.append(Edge(name: "AutoEdge: \(from) -> \(to)", from: from, to: to))
+                    }
+                    if want.firstMatchOnly { break }
+                }
+            }
+        }
+        return out
+    }
+
+    /// A cycle as a path that starts and ends at the same vertex, or nil.
+    static func findCycle(_ refs: [Ref], _ edges: [Edge]) -> [Ref]? {
+        var index: [Ref: Int] = [:]
+        for (i, r) in refs.enumerated() { index[r] = i }
+        var out = [[Int]](repeating: [], count: refs.count)
+        for e in edges { if let a = index[e.from], let b = index[e.to] { out[a].append(b) } }
+        var color = [UInt8](repeating: 0, count: refs.count) // 0 new, 1 on stack, 2 done
+        var parent = [Int](repeating: -1, count: refs.count)
+        for root in refs.indices where color[root] == 0 {
+            var stack: [(Int, Int)] = [(root, 0)]
+            color[root] = 1
+            while let (v, next) = stack.last {
+                if next < out[v].count {
+                    stack[stack.count - 1].1 += 1
+                    let w = out[v][next]
+                    if color[w] == 0 {
+                        color[w] = 1
+                        parent[w] = v
+                        stack.append((w, 0))
+                    } else if color[w] == 1 {
+                        var cycle = [w]
+                        var x = v
+                        while x != w { cycle.append(x); x = parent[x] }
+                        cycle.append(w)
+                        return cycle.reversed().map { refs[$0] }
+                    }
+                } else {
+                    color[v] = 2
+                    stack.removeLast()
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Graphviz text: notify edges bold, automatic edges dashed and labelled.
+    public func graphviz() -> String {
+        func q(_ s: String) -> String { YAMLEncoder.quote(s) }
+        var out = "digraph \(q(name)) {\n  label=\(q(name));\n"
+        for v in vertices.sorted(by: { "\($0.ref)" < "\($1.ref)" }) { out += "  \(q(v.ref.description)) [shape=box];\n" }
+        for e in edges {
+            var attrs: [String] = []
+            if e.notify { attrs.append("style=bold") }
+            if e.name.hasPrefix("AutoEdge: ") { attrs += ["style=dashed", "label=\(q(e.name))"] }
+            out += "  \(q(e.from.description)) -> \(q(e.to.description))" + (attrs.isEmpty ? "" : " [\(attrs.joined(separator: ", "))]") + ";\n"
+        }
+        return out + "}\n"
+    }
+}

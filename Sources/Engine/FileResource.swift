@@ -1,0 +1,266 @@
+import Graph
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file, directory (path ends in `/`) or symlink, after mgmt's file resource with Puppet's
+/// `replace`. Content is written atomically (temp file, fsync, rename); the path is never
+/// followed through a symlink. Watched through the shared inotify instance.
+struct FileResource: EngineResource {
+    enum State: String { case exists, absent, unspecified = "" }
+
+    let ref: Ref
+    let path: String
+    let state: State
+    let content: [UInt8]?
+    let source: String?
+    let owner: String?
+    let group: String?
+    let mode: mode_t?
+    let recurse: Bool
+    let force: Bool
+    let purge: Bool
+    let replace: Bool
+    let symlink: Bool
+
+    var isDirectory: Bool { path.hasSuffix("/") }
+    /// The path without the trailing slash of a directory.
+    var bare: String { isDirectory && path.count > 1 ? String(path.dropLast()) : path }
+
+    init(_ r: Resource) throws {
+        var p = Params(r)
+        var path = try p.string("path") ?? r.name
+        if let dirname = try p.string("dirname") {
+            guard dirname.hasSuffix("/") else { throw p.error("dirname", "'dirname' must end with '/'") }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            let name = base[base.index(after: base.lastIndex(of: "/") ?? base.startIndex)...]
+            path = dirname + name.drop(while: { $0 == "/" }) + (path.hasSuffix("/") ? "/" : "")
+        }
+        if let basename = try p.string("basename") {
+            guard !basename.hasPrefix("/") else { throw p.error("basename", "'basename' must not start with '/'") }
+            let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
+            path = String(dir[...(dir.lastIndex(of: "/") ?? dir.startIndex)]) + basename
+        }
+        guard path.hasPrefix("/") else { throw p.error("path", "the path '\(path)' must be absolute") }
+        guard !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+            throw p.error("path", "the path '\(path)' must not contain '.' or '..'")
+        }
+        self.path = path
+        let stateText = try p.string("state") ?? "exists"
+        guard let state = State(rawValue: stateText) else { throw p.error("state", "'state' must be exists or absent (got '\(stateText)')") }
+        self.state = state
+        content = try p.string("content").map { Array($0.utf8) }
+        source = try p.string("source")
+        owner = try p.string("owner")
+        group = try p.string("group")
+        if let m = try p.string("mode") {
+            guard let parsed = FileMode.parse(m) else {
+                throw p.error("mode", "'mode' must be octal (0644) or symbolic assignments (u=rw,go=r), got '\(m)'")
+            }
+            mode = parsed
+        } else { mode = nil }
+        recurse = try p.bool("recurse") ?? false
+        force = try p.bool("force") ?? false
+        purge = try p.bool("purge") ?? false
+        replace = try p.bool("replace") ?? true
+        symlink = try p.bool("symlink") ?? false
+        try p.finish()
+        ref = r.ref
+        if content != nil && source != nil { throw p.error("content", "'content' and 'source' cannot both be set") }
+        if content != nil && path.hasSuffix("/") { throw p.error("content", "a directory cannot have 'content'") }
+        if symlink && (source ?? "").isEmpty { throw p.error("symlink", "'symlink' needs 'source' (the link target)") }
+        if let source, !symlink, !source.hasPrefix("/") {
+            throw p.error("source", "'source' must be an absolute local path (got '\(source)')")
+        }
+        if path == "/" && state == .absent { throw p.error("state", "refusing to remove /") }
+    }
+
+    var uids: [ResourceUID] { [.file(path)] }
+
+    /// The nearest managed ancestor directory, and nothing above it.
+    var autoEdges: [AutoEdgeWant] {
+        var wants: [ResourceUID] = []
+        var dir = InotifyWatcher.parent(bare)
+        while true {
+            wants.append(.file(dir == "/" ? "/" : dir + "/"))
+            if dir == "/" { break }
+            dir = InotifyWatcher.parent(dir)
+        }
+        return path == "/" ? [] : [AutoEdgeWant(uids: wants, firstMatchOnly: true, reversed: true)]
+    }
+
+    func watch(_ events: WatchEvents) async throws {
+        let w = InotifyWatcher.shared
+        guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
+        var subs = [w.subscribe(bare, inside: recurse) { events.changed() }]
+        if let source, !symlink { subs.append(w.subscribe(source, inside: recurse) { events.changed() }) }
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        for s in subs { w.unsubscribe(s) }
+    }
+
+    func checkApply(_ context: ApplyContext) async throws -> Bool {
+        var run = Run(context: context)
+        try apply(&run)
+        return run.ok
+    }
+
+    /// Collects whether anything was (or would be) changed, and logs each change.
+    struct Run {
+        let context: ApplyContext
+        var ok = true
+        mutating func change(_ what: String, _ action: () throws -> Void) throws {
+            ok = false
+            if context.apply {
+                try action()
+                context.log(what)
+            } else {
+                context.log("would be " + what)
+            }
+        }
+    }
+
+    func apply(_ run: inout Run) throws {
+        let here = FS.info(bare)
+        if state == .absent {
+            guard here.kind != .missing else { return }
+            if here.kind == .directory && !isDirectory && !force {
+                run.context.log("not removing directory \(bare) (set force to remove it)")
+                return
+            }
+            try run.change("removed") { try FS.remove(bare) }
+            return
+        }
+        if symlink {
+            let target = source!
+            if here.kind == .link && FS.readLink(bare) == target { return try attributes(&run, FS.info(bare)) }
+            if here.kind == .directory && !force { throw FS.Failure(message: "\(bare) is a directory; set force to replace it with a symlink") }
+            try run.change("created symlink to \(target)") {
+                if here.kind == .directory { try FS.remove(bare) }
+                try FS.makeLink(bare, to: target)
+            }
+            return try attributes(&run, FS.info(bare))
+        }
+        if isDirectory {
+            if here.kind != .directory {
+                if state == .unspecified && here.kind == .missing { return }
+                if here.kind != .missing && !force {
+                    throw FS.Failure(message: "\(bare) exists and is not a directory; set force to replace it")
+                }
+                try run.change("created directory") {
+                    if here.kind != .missing { try FS.remove(bare) }
+                    try FS.makeDirectory(bare, mode: mode.map(FileMode.forDirectory) ?? 0o755)
+                }
+                if !run.context.apply { return }
+            }
+            if let source, recurse { try sync(from: source, to: bare, &run) }
+            return try attributes(&run, FS.info(bare))
+        }
+        // A regular file.
+        if here.kind == .directory {
+            guard force else { throw FS.Failure(message: "\(bare) is a directory; set force to replace it with a file") }
+        }
+        let desired: [UInt8]?
+        if let content { desired = content }
+        else if let source {
+            guard let bytes = try FS.read(source) else { throw FS.Failure(message: "source \(source) is missing or not a regular file") }
+            desired = bytes
+        } else { desired = nil }
+        let current = here.kind == .file ? try FS.read(bare) : nil
+        let newMode = mode ?? (here.kind == .file ? here.mode : 0o644)
+        if current == nil {
+            if state == .unspecified { return }
+            try run.change(desired == nil ? "created" : "created with content") {
+                if here.kind == .directory { try FS.remove(bare) }
+                try FS.writeAtomically(bare, desired ?? [], mode: newMode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
+            }
+            if !run.context.apply { return }
+        } else if let desired, desired != current!, replace {
+            try run.change("changed content") {
+                try FS.writeAtomically(bare, desired, mode: newMode,
+                                       uid: owner.flatMap(FS.uid) ?? (getuid() == 0 ? here.uid : nil),
+                                       gid: group.flatMap(FS.gid) ?? (getuid() == 0 ? here.gid : nil))
+            }
+        }
+        try attributes(&run, FS.info(bare))
+    }
+
+    /// Owner, group and mode of the path itself (and with `recurse`, of everything in it).
+    func attributes(_ run: inout Run, _ here: FS.Info, at path: String? = nil) throws {
+        let p = path ?? bare
+        guard here.kind != .missing else { return }
+        if let owner {
+            guard let uid = FS.uid(owner) else { throw FS.Failure(message: "no such user '\(owner)'") }
+            if uid != here.uid { try run.change("owner of \(p) set to \(owner)") { guard lchown(p, uid, UInt32.max) == 0 else { throw FS.Failure("cannot chown", p) } } }
+        }
+        if let group {
+            guard let gid = FS.gid(group) else { throw FS.Failure(message: "no such group '\(group)'") }
+            if gid != here.gid { try run.change("group of \(p) set to \(group)") { guard lchown(p, UInt32.max, gid) == 0 else { throw FS.Failure("cannot chgrp", p) } } }
+        }
+        if let mode, here.kind != .link {
+            let want = here.kind == .directory ? FileMode.forDirectory(mode) : mode
+            if want != here.mode {
+                try run.change("mode of \(p) changed \(FileMode.octal(here.mode)) -> \(FileMode.octal(want))") {
+                    guard chmod(p, want) == 0 else { throw FS.Failure("cannot chmod", p) }
+                }
+            }
+        }
+        if recurse && path == nil && here.kind == .directory && (owner != nil || group != nil || mode != nil) {
+            try walk(bare) { child, info in try attributes(&run, info, at: child) }
+        }
+    }
+
+    func walk(_ dir: String, _ body: (String, FS.Info) throws -> Void) throws {
+        for name in try FS.list(dir) {
+            let child = dir + "/" + name
+            let info = FS.info(child)
+            try body(child, info)
+            if info.kind == .directory { try walk(child, body) }
+        }
+    }
+
+    /// Makes the tree at `dest` hold what the tree at `source` holds (rsync-like); with
+    /// `purge`, entries that are not in the source are removed.
+    func sync(from source: String, to dest: String, _ run: inout Run) throws {
+        let src = source.hasSuffix("/") && source.count > 1 ? String(source.dropLast()) : source
+        guard FS.info(src).kind == .directory else { throw FS.Failure(message: "source \(source) is not a directory") }
+        let names = try FS.list(src)
+        for name in names {
+            let s = src + "/" + name, d = dest + "/" + name
+            let si = FS.info(s), di = FS.info(d)
+            switch si.kind {
+            case .directory:
+                if di.kind != .directory {
+                    try run.change("created directory \(d)") {
+                        if di.kind != .missing { try FS.remove(d) }
+                        try FS.makeDirectory(d, mode: mode.map(FileMode.forDirectory) ?? si.mode)
+                    }
+                }
+                if run.context.apply || di.kind == .directory { try sync(from: s, to: d, &run) }
+            case .file:
+                let want = try FS.read(s) ?? []
+                let have = di.kind == .file ? try FS.read(d) : nil
+                if have != want && (have == nil || replace) {
+                    try run.change(have == nil ? "created \(d)" : "changed content of \(d)") {
+                        if di.kind == .directory { try FS.remove(d) }
+                        try FS.writeAtomically(d, want, mode: mode ?? si.mode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
+                    }
+                }
+            case .link:
+                let target = FS.readLink(s) ?? ""
+                if di.kind != .link || FS.readLink(d) != target {
+                    try run.change("created symlink \(d)") {
+                        if di.kind == .directory { try FS.remove(d) }
+                        try FS.makeLink(d, to: target)
+                    }
+                }
+            default: continue
+            }
+        }
+        if purge, FS.info(dest).kind == .directory {
+            let keep = Set(names)
+            for name in try FS.list(dest) where !keep.contains(name) {
+                try run.change("purged \(dest)/\(name)") { try FS.remove(dest + "/" + name) }
+            }
+        }
+    }
+}

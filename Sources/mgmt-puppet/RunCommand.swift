@@ -1,0 +1,189 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Graph
+import PuppetParser
+import Synchronization
+import Translate
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Run an mgmt graph on the parallel, event-driven engine (a .pp manifest is translated first).
+///
+/// Every resource whose dependencies are met is checked at once; file changes (inotify) and
+/// exec watch commands are events, and drift is repaired as soon as it is seen. Automatic
+/// edges (file → nearest managed parent directory, exec → its cwd and program) are added and
+/// logged. The input and every file it read are watched: an edit swaps the new graph in,
+/// keeping unchanged resources running; a broken edit keeps the old graph. SIGINT/SIGTERM stop
+/// cleanly (a second one kills running commands). Exit status 1 when a resource failed or
+/// was blocked, 0 otherwise.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run",
+                                                    abstract: "Run a graph (.yaml) or manifest (.pp) on the event-driven engine.")
+
+    @Argument(help: "An mgmt YAML graph (.yaml/.yml) or a Puppet manifest.")
+    var input: String
+
+    @OptionGroup var compile: CompileOptions
+
+    @Option(help: ArgumentHelp("Exit once everything has been idle N seconds (-1: run until stopped).", valueName: "N"))
+    var convergedTimeout: Int = -1
+
+    @Flag(help: "Check only: report what would change and change nothing.")
+    var noop = false
+
+    @Option(help: "Write the running graph (with automatic edges) as Graphviz dot to this file (and FILE.png if `dot` is installed).")
+    var graphviz: String?
+
+    @Flag(help: "Do not rebuild the graph when the input changes.")
+    var noWatch = false
+
+    var isYAML: Bool { input.hasSuffix(".yaml") || input.hasSuffix(".yml") }
+
+    func run() async throws {
+        let log = EngineLog.standardError
+        let world = LocalWorld()
+        let host = compile.certname ?? compile.hostname ?? Self.hostname()
+        guard let (first, files) = await load(world: world, host: host, log: { printError($0) }) else { throw ExitCode(1) }
+        if let graphviz {
+            try writeAtomically(first.graphviz(), to: graphviz)
+            renderPNG(dot: graphviz)
+        }
+        let scheduler = Scheduler(first, options: .init(convergedTimeout: convergedTimeout, noop: noop), log: log)
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { scheduler.stop() }
+            source.resume()
+            return source
+        }
+        var reloader: Reloader?
+        if !noWatch {
+            reloader = Reloader(files: files) { [self] in
+                if let (graph, newFiles) = await load(world: world, host: host, log: { scheduler.note($0) }) {
+                    scheduler.load(graph)
+                    return newFiles
+                }
+                scheduler.note("\(input): keeping the running graph")
+                return nil
+            }
+        }
+        let summary = await scheduler.run()
+        reloader?.stop()
+        for s in signals { s.cancel() }
+        ChildProcesses.killAll()
+        log.line(summary.description)
+        for f in summary.failed { log.line("  failed: \(f)") }
+        for b in summary.blocked { log.line("  blocked: \(b)") }
+        if !summary.failed.isEmpty || !summary.blocked.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Reads, translates (for a manifest), exchanges exports and builds the graph; errors go to
+    /// `log` with their positions and give nil.
+    func load(world: World, host: String, log: @escaping (String) -> Void) async -> (EngineGraph, [String])? {
+        var graph: Graph
+        var files = [input]
+        var text = ""
+        if isYAML {
+            do {
+                text = String(decoding: try ManifestFiles.load(input).bytes, as: UTF8.self)
+                graph = try YAMLDecoder.decode(text)
+            } catch let e as GraphError {
+                log(render(e, text))
+                return nil
+            } catch {
+                log("\(error)")
+                return nil
+            }
+        } else {
+            do {
+                let source = try ManifestFiles.load(input)
+                let (catalog, node, warnings, read) = try compile.compileReadingFiles(source)
+                for w in warnings { log(w) }
+                var mapper = Mapper(options: Mapper.Options(graphName: node, modulePath: compile.modulePaths))
+                graph = mapper.map(catalog).graph
+                for w in mapper.warnings { log("warning: " + w) }
+                files = read
+            } catch {
+                if !(error is ExitCode) { log("\(error)") }
+                return nil
+            }
+        }
+        do {
+            graph = try await graph.exchanging(with: world, host: host)
+            return (try EngineGraph(graph, log: { line in log(line) }), files)
+        } catch let e as EngineGraph.Failure {
+            for r in e.errors { log(r.position == nil ? "\(input): error: \(r.message)" : render(r.graphError(), text)) }
+            return nil
+        } catch {
+            log("\(input): error: \(error)")
+            return nil
+        }
+    }
+
+    /// `path:line:col: error: message`, the line, a caret (for YAML input).
+    func render(_ e: GraphError, _ text: String) -> String {
+        var out = e.rendered(path: input)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if e.line >= 1 && e.line <= lines.count {
+            let line = lines[e.line - 1]
+            out += "\n" + line + "\n" + String(repeating: " ", count: max(0, e.column - 1)) + "^"
+        }
+        return out
+    }
+
+    static func hostname() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, 255)
+        return String(cString: buf)
+    }
+}
+
+/// Watches the input files; after a change (debounced) calls `reload`, which returns the new
+/// list of files to watch, or nil to keep watching the old ones.
+final class Reloader: Sendable {
+    let state = Mutex((subs: [InotifyWatcher.Subscription](), generation: 0, stopped: false))
+    let reload: @Sendable () async -> [String]?
+
+    init(files: [String], reload: @escaping @Sendable () async -> [String]?) {
+        self.reload = reload
+        watch(files)
+    }
+
+    func watch(_ files: [String]) {
+        let subs = files.map { f in
+            InotifyWatcher.shared.subscribe(Self.absolute(f)) { [weak self] in self?.changed() }
+        }
+        state.withLock { s in
+            for old in s.subs { InotifyWatcher.shared.unsubscribe(old) }
+            s.subs = s.stopped ? [] : subs
+            if s.stopped { for n in subs { InotifyWatcher.shared.unsubscribe(n) } }
+        }
+    }
+
+    func changed() {
+        let gen = state.withLock { s -> Int in s.generation += 1; return s.generation }
+        Task {
+            // Editors write in several steps; act once the file has been quiet for 100 ms.
+            try? await Task.sleep(for: .milliseconds(100))
+            guard state.withLock({ $0.generation == gen && !$0.stopped }) else { return }
+            if let files = await reload() { watch(files) }
+        }
+    }
+
+    func stop() {
+        state.withLock { s in
+            s.stopped = true
+            for old in s.subs { InotifyWatcher.shared.unsubscribe(old) }
+            s.subs = []
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buf, 4096) != nil else { return path }
+        return String(cString: buf) + "/" + path
+    }
+}
