@@ -124,6 +124,7 @@ public final class Scheduler: Sendable {
         mutating func run() async -> Summary {
             install(scheduler.initial, keep: false)
             schedule()
+            scheduler.send.yield(.idle(-1)) // a first turn of the loop, even with nothing to run
             for await message in scheduler.messages {
                 handle(message)
                 if stopping > 0 && !vertices.values.contains(where: \.running) { break }
@@ -161,7 +162,7 @@ public final class Scheduler: Sendable {
         }
 
         func ready(_ v: Vertex) -> Bool {
-            guard v.pending, !v.running, v.failed == nil, stopping == 0 else { return false }
+            guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0 else { return false }
             return v.parents.allSatisfy { vertices[$0.id]!.settled }
         }
 
@@ -220,7 +221,7 @@ public final class Scheduler: Sendable {
                     if !(options.noop || v.spec.meta?.noop == true) { changedEver.insert(v.ref) }
                     for c in v.children {
                         guard let child = vertices[c.id] else { continue }
-                        child.pending = true
+                        if child.running { child.eventWhileRunning = true } else { child.pending = true }
                         if c.notify { child.refresh = true }
                     }
                 }

@@ -1,0 +1,113 @@
+import Graph
+import XCTest
+@testable import Engine
+
+/// Automatic edges, cycles, the World, and meta checks: what happens before anything runs.
+final class GraphBuildTests: XCTestCase {
+    func edges(_ g: EngineGraph) -> [String] { g.autoEdges.map { "\($0.from) -> \($0.to)" }.sorted() }
+
+    func testFileDependsOnItsNearestManagedAncestorOnly() throws {
+        let g = try graph("""
+        graph: a
+        resources:
+          file:
+          - {name: /a/}
+          - {name: /a/b/}
+          - {name: /a/b/c/f, content: x}
+          - {name: /a/other, content: x}
+          - {name: /z/f, content: x}
+        """)
+        XCTAssertEqual(edges(g), ["File[/a/] -> File[/a/b/]", "File[/a/] -> File[/a/other]", "File[/a/b/] -> File[/a/b/c/f]"])
+    }
+
+    func testExecDependsOnItsDirectoryAndProgram() throws {
+        let g = try graph("""
+        graph: a
+        resources:
+          file:
+          - {name: /opt/app/}
+          - {name: /opt/app/run.sh, content: x, mode: "0755"}
+          - {name: /usr/local/bin/check, content: x}
+          exec:
+          - {name: e, cmd: /opt/app/run.sh --now, cwd: /opt/app, ifcmd: /usr/local/bin/check}
+        """)
+        XCTAssertEqual(edges(g), ["File[/opt/app/] -> Exec[e]", "File[/opt/app/] -> File[/opt/app/run.sh]",
+                                  "File[/opt/app/run.sh] -> Exec[e]", "File[/usr/local/bin/check] -> Exec[e]"])
+    }
+
+    func testAutoedgeFalseDisables() throws {
+        let g = try graph("""
+        graph: a
+        resources:
+          file:
+          - {name: /a/}
+          - {name: /a/f, content: x, meta: {autoedge: false}}
+        """)
+        XCTAssertEqual(edges(g), [])
+    }
+
+    func testExplicitEdgeIsNotDuplicated() throws {
+        let g = try graph("""
+        graph: a
+        resources:
+          file:
+          - {name: /a/}
+          - {name: /a/f, content: x}
+        edges:
+        - {name: mine, from: {kind: file, name: /a/}, to: {kind: file, name: /a/f}, notify: true}
+        """)
+        XCTAssertEqual(edges(g), [])
+        XCTAssertEqual(g.edges.count, 1)
+    }
+
+    func testCycleIsRejectedNamingIt() throws {
+        XCTAssertThrowsError(try graph("""
+        graph: c
+        resources:
+          noop: [{name: a}, {name: b}]
+        edges:
+        - {name: e1, from: {kind: noop, name: a}, to: {kind: noop, name: b}}
+        - {name: e2, from: {kind: noop, name: b}, to: {kind: noop, name: a}}
+        """)) { error in
+            XCTAssertEqual("\(error)", "dependency cycle: Noop[a] -> Noop[b] -> Noop[a]")
+        }
+    }
+
+    func testExportedResourcesGoThroughTheWorldAndAreCollectedIntoThePattern() async throws {
+        let g = try YAMLDecoder.decode("""
+        graph: w
+        resources:
+          file:
+          - {name: "@@shared", path: /tmp/hostA/f3a, content: "from A\\n"}
+          - {name: local, path: /tmp/mine/f1, content: x}
+        collect:
+        - {kind: file, pattern: /tmp/collected/}
+        """)
+        let world = LocalWorld()
+        let local = try await g.exchanging(with: world, host: "a.example")
+        let exported = try await world.collect(kinds: ["file"])
+        XCTAssertEqual(exported.map(\.host), ["a.example"])
+        XCTAssertEqual(exported.map(\.resource.name), ["shared"])
+        let built = try EngineGraph(local)
+        let paths = built.vertices.compactMap { ($0.resource as? FileResource)?.path }.sorted()
+        XCTAssertEqual(paths, ["/tmp/collected/f3a", "/tmp/mine/f1"])
+    }
+
+    func testSymbolicAndOctalModes() {
+        XCTAssertEqual(FileMode.parse("0644"), 0o644)
+        XCTAssertEqual(FileMode.parse("2755"), 0o2755)
+        XCTAssertEqual(FileMode.parse("u=rw,go=r"), 0o644)
+        XCTAssertEqual(FileMode.parse("ugo=rwx"), 0o777)
+        XCTAssertEqual(FileMode.parse("a=r,u=rw"), 0o644)
+        XCTAssertNil(FileMode.parse("u+x"))
+        XCTAssertNil(FileMode.parse("0989"))
+        XCTAssertEqual(FileMode.forDirectory(0o644), 0o755)
+    }
+
+    func testCommandLineSplitsLikeMgmt() {
+        XCTAssertEqual(CommandLine(command: "/bin/echo  a\tb").argv, ["/bin/echo", "a", "b"])
+        XCTAssertEqual(CommandLine(command: "echo 'a b'", shell: "/bin/sh").argv, ["/bin/sh", "-c", "echo 'a b'"])
+        XCTAssertEqual(CommandLine(command: "sh -c x", searchPath: ["/nonexistent", "/bin"]).resolvedProgram(), "/bin/sh")
+        XCTAssertNil(CommandLine(command: "no-such-program-here", searchPath: ["/bin"]).resolvedProgram())
+    }
+}
