@@ -36,6 +36,9 @@ let package = Package(
         // libFuzzer entry point for the parser (scripts/fuzz-parser.sh builds it with
         // -sanitize=fuzzer); built normally it is a reproducer that parses the files it is given.
         .executableTarget(name: "PuppetParserFuzz", dependencies: ["PuppetParser"]),
+        // libFuzzer entry point for the graph loader (scripts/fuzz-yaml.sh); built normally, a
+        // reproducer that loads the files it is given.
+        .executableTarget(name: "GraphFuzz", dependencies: ["Graph", "Engine"]),
         .testTarget(name: "PuppetParserTests", dependencies: ["PuppetParser"]),
         .testTarget(name: "TranslateTests", dependencies: ["Translate", "PuppetParser", "Graph"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph"]),

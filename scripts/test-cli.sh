@@ -93,5 +93,73 @@ contains "diff bad graph position" "bad.yaml:2:1: error: unknown key 'resoures'"
 check "diff --from HEAD" 1 sh -c "cd '$tmp' && '$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")' diff --oracle-facts --from HEAD site.pp"
 contains "diff --from shows the change" "+ Svc[ntp]"
 
+# run (the engine)
+check "run help" 0 "$bin" run --help
+contains "run help text" "converged-timeout"
+mkdir -p "$tmp/r"
+cat > "$tmp/r.yaml" <<EOF
+graph: r
+resources:
+  file:
+  - {name: $tmp/r/, mode: "0755"}
+  - {name: $tmp/r/a, content: "A\n"}
+  exec:
+  - {name: touch, cmd: /usr/bin/touch $tmp/r/ran, creates: $tmp/r/ran}
+EOF
+check "run --noop" 0 "$bin" run --noop --converged-timeout 0 "$tmp/r.yaml"
+contains "run --noop reports" "File[$tmp/r/a]: would be created"
+[ ! -e "$tmp/r/a" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL run --noop changed a file"; }
+check "run yaml" 0 "$bin" run --converged-timeout 0 --graphviz "$tmp/r.dot" "$tmp/r.yaml"
+contains "run logs changes" "File[$tmp/r/a]: created with content"
+contains "run logs autoedges" "AutoEdge: File[$tmp/r/] -> File[$tmp/r/a]"
+contains "run summary" "summary: 3 resources, 3 converged, 2 changed, 0 failed, 0 blocked"
+[ "$(cat "$tmp/r/a")" = "A" ] && [ -e "$tmp/r/ran" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL run did not converge the files"; }
+grep -q 'label="AutoEdge: ' "$tmp/r.dot" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL run --graphviz lacks autoedges"; }
+check "run again changes nothing" 0 "$bin" run --converged-timeout 0 "$tmp/r.yaml"
+contains "run again summary" "0 changed, 0 failed"
+printf 'graph: g\nresources:\n  file:\n  - name: /tmp/x\n    contnet: y\n' > "$tmp/bad-run.yaml"
+check "run bad graph exits 1" 1 "$bin" run "$tmp/bad-run.yaml"
+contains "run bad graph position" "bad-run.yaml:5:5: error: File[/tmp/x]: unknown parameter 'contnet'"
+contains "run bad graph caret" "    ^"
+printf 'graph: g\nresources:\n  exec:\n  - {name: bad, cmd: /bin/false}\n  - {name: after, cmd: /bin/true}\nedges:\n- {name: e, from: {kind: exec, name: bad}, to: {kind: exec, name: after}}\n' > "$tmp/fail.yaml"
+check "run failure exits 1" 1 "$bin" run --converged-timeout 0 "$tmp/fail.yaml"
+contains "run names the failure" "failed: Exec[bad]"
+contains "run names the blocked" "blocked: Exec[after]"
+printf 'file { "%s/r/from-pp": content => "pp\\n" }\n' "$tmp" > "$tmp/r.pp"
+check "run manifest" 0 "$bin" run --converged-timeout 0 "$tmp/r.pp"
+[ "$(cat "$tmp/r/from-pp")" = "pp" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL run manifest did not write"; }
+check "run missing input" 1 "$bin" run "$tmp/none.yaml"
+contains "run missing input message" "cannot read file"
+
+# run: live reload of the graph file, a broken edit keeps the old graph, SIGTERM exits cleanly
+cat > "$tmp/live.yaml" <<EOF
+graph: live
+resources:
+  file:
+  - {name: $tmp/r/live, content: "one\n"}
+EOF
+"$bin" run "$tmp/live.yaml" > "$tmp/live.log" 2>&1 & pid=$!
+waitfor() { for _ in $(seq 1 500); do eval "$1" && return 0; sleep 0.01; done; return 1; }
+waitfor '[ "$(cat "$tmp/r/live" 2>/dev/null)" = one ]' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL live: first converge"; }
+sed -i 's/one/two/' "$tmp/live.yaml"
+waitfor '[ "$(cat "$tmp/r/live" 2>/dev/null)" = two ]' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL live: edit not applied"; cat "$tmp/live.log"; }
+printf 'graph: live\nresources: [\n' > "$tmp/live.yaml"
+waitfor 'grep -q "keeping the running graph" "$tmp/live.log"' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL live: broken edit not reported"; cat "$tmp/live.log"; }
+echo drift > "$tmp/r/live"
+waitfor '[ "$(cat "$tmp/r/live" 2>/dev/null)" = two ]' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL live: old graph no longer running"; }
+kill -TERM $pid; wait $pid; rc=$?
+[ $rc -eq 0 ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL SIGTERM exit status $rc"; cat "$tmp/live.log"; }
+
+# run: the first SIGINT waits for running commands, the second kills them; nothing is left
+printf 'graph: s\nresources:\n  exec:\n  - {name: long, cmd: /bin/sleep 31.4159}\n' > "$tmp/sig.yaml"
+"$bin" run "$tmp/sig.yaml" > "$tmp/sig.log" 2>&1 & pid=$!
+waitfor 'pgrep -f "sleep 31.4159" >/dev/null'
+kill -INT $pid
+waitfor 'grep -q "signal again to kill" "$tmp/sig.log"' && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL first SIGINT"; cat "$tmp/sig.log"; }
+kill -0 $pid 2>/dev/null && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL first SIGINT must wait for the command"; }
+kill -INT $pid; wait $pid
+if pgrep -f "sleep 31.4159" >/dev/null; then failed=$((failed+1)); echo "FAIL a child process was left behind"; else passed=$((passed+1)); fi
+grep -q "killing running commands" "$tmp/sig.log" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL second SIGINT"; cat "$tmp/sig.log"; }
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

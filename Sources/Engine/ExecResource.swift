@@ -10,10 +10,10 @@ import Glibc
 /// re-runs it (Puppet's subscribe/notify idiom).
 struct ExecResource: EngineResource {
     let ref: Ref
-    let cmd: CommandLine
-    let ifcmd: CommandLine?
-    let nifcmd: CommandLine?
-    let watchcmd: CommandLine?
+    let cmd: CommandSpec
+    let ifcmd: CommandSpec?
+    let nifcmd: CommandSpec?
+    let watchcmd: CommandSpec?
     let creates: String?
     let refreshonly: Bool
     let returns: [Int32]
@@ -28,8 +28,8 @@ struct ExecResource: EngineResource {
         let env = try p.stringMap("env")
         let path = try p.strings("path")
         let user = try p.string("user"), group = try p.string("group")
-        func line(_ c: String, shell: String, cwd: String?) -> CommandLine {
-            CommandLine(command: c, shell: shell, cwd: cwd, env: env, searchPath: path, user: user, group: group)
+        func line(_ c: String, shell: String, cwd: String?) -> CommandSpec {
+            CommandSpec(command: c, shell: shell, cwd: cwd, env: env, searchPath: path, user: user, group: group)
         }
         cmd = line(command, shell: shell, cwd: cwd)
         ifcmd = try p.string("ifcmd").flatMap { $0.isEmpty ? nil : $0 }.map { line($0, shell: (try? p.string("ifshell")) ?? shell, cwd: (try? p.string("ifcwd")) ?? cwd) }

@@ -6,7 +6,7 @@ import Glibc
 
 /// How to start a command: mgmt's rule — with an empty `shell` the command is split on
 /// whitespace and run directly (no quoting); otherwise `shell -c command`.
-public struct CommandLine: Sendable, Equatable {
+public struct CommandSpec: Sendable, Equatable {
     public var command: String
     public var shell: String = ""
     public var cwd: String?
@@ -65,7 +65,7 @@ public final class ChildProcess: Sendable {
     let outRead: Int32
 
     /// Starts the command with stdout and stderr on one pipe (`outRead`).
-    public init(_ cl: CommandLine) throws {
+    public init(_ cl: CommandSpec) throws {
         guard let program = cl.resolvedProgram() else {
             throw CommandError(description: "cannot find '\(cl.argv.first ?? "")'" +
                 (cl.searchPath.map { " in path \($0.joined(separator: ":"))" } ?? " (give an absolute path or a path)"))
@@ -213,6 +213,6 @@ final class OutputBuffer: Sendable {
 }
 
 /// Runs a command to completion: its exit status and output.
-public func runCommand(_ cl: CommandLine) async throws -> (status: Int32, output: String) {
+public func runCommand(_ cl: CommandSpec) async throws -> (status: Int32, output: String) {
     try await ChildProcess(cl).output()
 }

@@ -105,9 +105,9 @@ final class GraphBuildTests: XCTestCase {
     }
 
     func testCommandLineSplitsLikeMgmt() {
-        XCTAssertEqual(CommandLine(command: "/bin/echo  a\tb").argv, ["/bin/echo", "a", "b"])
-        XCTAssertEqual(CommandLine(command: "echo 'a b'", shell: "/bin/sh").argv, ["/bin/sh", "-c", "echo 'a b'"])
-        XCTAssertEqual(CommandLine(command: "sh -c x", searchPath: ["/nonexistent", "/bin"]).resolvedProgram(), "/bin/sh")
-        XCTAssertNil(CommandLine(command: "no-such-program-here", searchPath: ["/bin"]).resolvedProgram())
+        XCTAssertEqual(CommandSpec(command: "/bin/echo  a\tb").argv, ["/bin/echo", "a", "b"])
+        XCTAssertEqual(CommandSpec(command: "echo 'a b'", shell: "/bin/sh").argv, ["/bin/sh", "-c", "echo 'a b'"])
+        XCTAssertEqual(CommandSpec(command: "sh -c x", searchPath: ["/nonexistent", "/bin"]).resolvedProgram(), "/bin/sh")
+        XCTAssertNil(CommandSpec(command: "no-such-program-here", searchPath: ["/bin"]).resolvedProgram())
     }
 }
