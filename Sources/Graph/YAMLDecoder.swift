@@ -23,6 +23,7 @@ public enum YAMLDecoder {
     static let topKeys: Set<String> = ["graph", "comment", "resources", "edges", "collect"]
 
     public static func decode(_ text: String) throws -> Graph {
+        try NestingGuard.check(text)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
