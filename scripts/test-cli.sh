@@ -161,5 +161,11 @@ kill -INT $pid; wait $pid
 if pgrep -f "sleep 31.4159" >/dev/null; then failed=$((failed+1)); echo "FAIL a child process was left behind"; else passed=$((passed+1)); fi
 grep -q "killing running commands" "$tmp/sig.log" && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL second SIGINT"; cat "$tmp/sig.log"; }
 
+# the runnable example of the quick start
+rm -rf /tmp/mgmt-puppet-example
+check "run examples/hello.pp" 0 "$bin" run --converged-timeout 0 examples/hello.pp
+contains "hello: refresh reached the exec" "Exec[rebuild all.conf]: ran"
+[ "$(cat /tmp/mgmt-puppet-example/all.conf)" = "$(printf 'alpha = on\nbeta = on\ngamma = on')" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL hello: all.conf"; }
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

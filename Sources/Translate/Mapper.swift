@@ -135,10 +135,18 @@ public struct Mapper {
             if let en = p["enable"] { params["startup"] = .string(en.isTruthy && en.interpolated != "false" ? "enabled" : "disabled") }
             return Resource(kind: "svc", name: name, params: params)
         case "Exec":
-            params["cmd"] = .string(str("command") ?? r.title)
-            params["shell"] = .string("")
-            if let v = str("onlyif") { params["ifcmd"] = .string(v) }
-            if let v = str("unless") { params["nifcmd"] = .string(v) }
+            let command = str("command") ?? r.title
+            let shell = Self.shell(for: command)
+            params["cmd"] = .string(command)
+            params["shell"] = .string(shell)
+            if let v = str("onlyif") {
+                params["ifcmd"] = .string(v)
+                if Self.shell(for: v) != shell { params["ifshell"] = .string(Self.shell(for: v)) }
+            }
+            if let v = str("unless") {
+                params["nifcmd"] = .string(v)
+                if Self.shell(for: v) != shell { params["nifshell"] = .string(Self.shell(for: v)) }
+            }
             if let v = str("creates") { params["creates"] = .string(v) }
             if let v = str("cwd") { params["cwd"] = .string(v) }
             if let v = str("user") { params["user"] = .string(v) }
@@ -166,6 +174,13 @@ public struct Mapper {
             warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
             return Resource(kind: "noop", name: r.ref)
         }
+    }
+
+    /// Puppet's posix exec provider hands the command string to Ruby's `Kernel.exec`, which
+    /// runs it through `/bin/sh -c` when it holds a shell metacharacter and splits it on
+    /// whitespace otherwise; mgmt's `shell` field says the same thing.
+    static func shell(for command: String) -> String {
+        command.contains(where: { "*?{}[]<>()~&|\\$;'`\"\n#=%".contains($0) }) ? "/bin/sh" : ""
     }
 
     /// `--flatten`: the graph without container whits, each edge projected onto real resources

@@ -97,3 +97,22 @@ final class TranslateGraphTests: XCTestCase {
         XCTAssert(problems.isEmpty, "graphs differ from their goldens: " + problems.joined(separator: ", "))
     }
 }
+
+/// Which execs need a shell: Ruby's rule for a one-string `Kernel.exec`, which Puppet's posix
+/// provider uses.
+final class ExecShellTests: XCTestCase {
+    func testShellOnlyForMetacharacters() throws {
+        XCTAssertEqual(Mapper.shell(for: "/usr/bin/apt-get update"), "")
+        XCTAssertEqual(Mapper.shell(for: "cat /etc/*.conf"), "/bin/sh")
+        XCTAssertEqual(Mapper.shell(for: "/bin/echo hi > /tmp/x"), "/bin/sh")
+        XCTAssertEqual(Mapper.shell(for: "test -e /x || touch /x"), "/bin/sh")
+        XCTAssertEqual(Mapper.shell(for: "FOO=1 env"), "/bin/sh")
+        let catalog = try compileForTest("""
+        exec { 'a': command => '/bin/true', onlyif => 'test -e /x && true', path => '/bin' }
+        """)
+        var mapper = Mapper(options: Mapper.Options(graphName: "g", modulePath: []))
+        let exec = mapper.map(catalog).graph.resources.first { $0.kind == "exec" }!
+        XCTAssertEqual(exec.params["shell"], .string(""))
+        XCTAssertEqual(exec.params["ifshell"], .string("/bin/sh"))
+    }
+}
