@@ -16,3 +16,8 @@ bench-catalog: build
 	scripts/bench-validate.sh --mode catalog --markdown docs/benchmarks.md
 corpus-report: build
 	scripts/corpus-catalog-report.py
+bench-run: build
+	scripts/install-deps.sh --bench
+	scripts/bench-run.py --markdown docs/benchmarks.md
+fuzz-yaml:
+	scripts/fuzz-yaml.sh 600
