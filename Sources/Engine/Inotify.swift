@@ -26,7 +26,9 @@ public final class InotifyWatcher: Sendable {
         var nextID = 0
         var wdByDir: [String: Int32] = [:]
         var dirByWd: [Int32: String] = [:]
-        var subsByAnchor: [String: Set<Int>] = [:]
+        /// Directory → entry name (nil: any entry) → subscriptions. Indexed by name so an event
+        /// in a directory holding 10k watched files costs one lookup, not a scan.
+        var subsByAnchor: [String: [String?: Set<Int>]] = [:]
     }
 
     let fd: Int32
@@ -98,13 +100,13 @@ public final class InotifyWatcher: Sendable {
         sub.anchor = dir
         sub.wanted = sub.path == "/" ? nil : (name.isEmpty ? nil : name)
         st.subs[id] = sub
-        attach(id, to: dir, &st)
+        attach(id, to: dir, key: sub.wanted, &st)
         if sub.inside && Self.isDirectory(sub.path) && dir == Self.parent(sub.path) {
-            attach(id, to: sub.path, &st)
+            attach(id, to: sub.path, key: nil, &st)
         }
     }
 
-    func attach(_ id: Int, to dir: String, _ st: inout State) {
+    func attach(_ id: Int, to dir: String, key: String?, _ st: inout State) {
         if st.wdByDir[dir] == nil {
             let wd = inotify_add_watch(fd, dir, Self.mask)
             if wd >= 0 {
@@ -112,13 +114,14 @@ public final class InotifyWatcher: Sendable {
                 st.dirByWd[wd] = dir
             }
         }
-        st.subsByAnchor[dir, default: []].insert(id)
+        st.subsByAnchor[dir, default: [:]][key, default: []].insert(id)
     }
 
     func detach(_ id: Int, from anchor: String, _ st: inout State) {
-        guard !anchor.isEmpty else { return }
-        for dir in [anchor, st.subs[id]?.path ?? ""] where !dir.isEmpty {
-            guard st.subsByAnchor[dir]?.remove(id) != nil else { continue }
+        guard !anchor.isEmpty, let sub = st.subs[id] else { return }
+        for (dir, key) in [(anchor, sub.wanted), (sub.path, nil as String?)] {
+            guard st.subsByAnchor[dir]?[key]?.remove(id) != nil else { continue }
+            if st.subsByAnchor[dir]![key]!.isEmpty { st.subsByAnchor[dir]![key] = nil }
             if st.subsByAnchor[dir]!.isEmpty {
                 st.subsByAnchor[dir] = nil
                 if let wd = st.wdByDir.removeValue(forKey: dir) {
@@ -127,6 +130,11 @@ public final class InotifyWatcher: Sendable {
                 }
             }
         }
+    }
+
+    /// Every subscription anchored at `dir`.
+    func all(_ dir: String, _ st: State) -> [Int] {
+        (st.subsByAnchor[dir] ?? [:]).values.flatMap { $0 }
     }
 
     func readLoop(_ fd: Int32) {
@@ -167,16 +175,15 @@ public final class InotifyWatcher: Sendable {
                 st.wdByDir[dir] = nil
                 st.dirByWd[ev.wd] = nil
             }
-            for id in st.subsByAnchor[dir] ?? [] {
-                st.subsByAnchor[dir]?.remove(id)
+            for id in all(dir, st) {
                 place(id, &st)
                 if let s = st.subs[id] { fire.append(s.callback) }
             }
-            if st.subsByAnchor[dir]?.isEmpty ?? false { st.subsByAnchor[dir] = nil }
             return
         }
         let structural = ev.mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) != 0
-        for id in st.subsByAnchor[dir] ?? [] {
+        let byName = st.subsByAnchor[dir] ?? [:]
+        for id in (byName[name] ?? []).union(byName[nil] ?? []) {
             guard let s = st.subs[id] else { continue }
             let aboutEntry = s.anchor == dir && (s.wanted == nil || s.wanted == name)
             let aboutInside = s.inside && s.path == dir

@@ -116,6 +116,11 @@ public final class Scheduler: Sendable {
         let started = ContinuousClock.now
         var checks = 0
         var changedEver = Set<Ref>()
+        /// Vertices that may have become ready since the last `schedule()` (only a vertex's own
+        /// event or a parent's completion can make it ready), and how many run: so a turn of
+        /// the loop costs what changed, not the size of the graph.
+        var toCheck = Set<Int>()
+        var running = 0
 
         init(scheduler: Scheduler) { self.scheduler = scheduler }
         var log: EngineLog { scheduler.log }
@@ -127,7 +132,7 @@ public final class Scheduler: Sendable {
             scheduler.send.yield(.idle(-1)) // a first turn of the loop, even with nothing to run
             for await message in scheduler.messages {
                 handle(message)
-                if stopping > 0 && !vertices.values.contains(where: \.running) { break }
+                if stopping > 0 && running == 0 { break }
                 schedule()
                 if idleNow() {
                     if !everConverged {
@@ -157,9 +162,8 @@ public final class Scheduler: Sendable {
             return String(Double(Int(s * 1000)) / 1000)
         }
 
-        func idleNow() -> Bool {
-            !vertices.values.contains { $0.running || ready($0) }
-        }
+        /// After `schedule()` nothing ready is left waiting, so idle means nothing runs.
+        func idleNow() -> Bool { running == 0 }
 
         func ready(_ v: Vertex) -> Bool {
             guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0 else { return false }
@@ -172,6 +176,7 @@ public final class Scheduler: Sendable {
                 guard let v = vertices[id] else { return }
                 activity += 1
                 if v.running { v.eventWhileRunning = true; return }
+                toCheck.insert(id)
                 if v.failed != nil {
                     log.line("\(v.ref): changed after failing; trying again")
                     v.failed = nil
@@ -181,7 +186,9 @@ public final class Scheduler: Sendable {
                 guard let v = vertices[id] else { return }
                 activity += 1
                 v.running = false
+                running -= 1
                 v.work = nil
+                toCheck.insert(id)
                 finish(v, outcome)
             case let .watchEnded(id, error):
                 guard let v = vertices[id], let error else { return }
@@ -216,6 +223,8 @@ public final class Scheduler: Sendable {
                 v.checked = true
                 v.pending = v.eventWhileRunning
                 v.eventWhileRunning = false
+                // Children waiting for this parent may run now, changed or not.
+                for c in v.children { toCheck.insert(c.id) }
                 if changed {
                     v.changes += 1
                     if !(options.noop || v.spec.meta?.noop == true) { changedEver.insert(v.ref) }
@@ -223,6 +232,7 @@ public final class Scheduler: Sendable {
                         guard let child = vertices[c.id] else { continue }
                         if child.running { child.eventWhileRunning = true } else { child.pending = true }
                         if c.notify { child.refresh = true }
+                        toCheck.insert(c.id)
                     }
                 }
             case let .failed(error):
@@ -255,13 +265,16 @@ public final class Scheduler: Sendable {
         /// Starts a check-apply for every ready vertex.
         mutating func schedule() {
             guard stopping == 0 else { return }
-            for v in vertices.values where ready(v) {
-                start(v)
+            let candidates = toCheck
+            toCheck = []
+            for id in candidates {
+                if let v = vertices[id], ready(v) { start(v) }
             }
         }
 
         mutating func start(_ v: Vertex) {
             v.running = true
+            running += 1
             v.pending = false
             let refresh = v.refresh
             v.refresh = false
@@ -324,6 +337,7 @@ public final class Scheduler: Sendable {
             var removed = 0
             for (ref, id) in byRef where next[ref] != id {
                 let v = vertices.removeValue(forKey: id)!
+                if v.running { running -= 1 }
                 v.watch?.cancel()
                 v.work?.cancel()
                 removed += 1
@@ -335,6 +349,7 @@ public final class Scheduler: Sendable {
                 vertices[a]!.children.append((b, e.notify))
                 vertices[b]!.parents.append((a, e.notify))
             }
+            toCheck.formUnion(vertices.keys)
             if keep { log.line("graph swapped: \(added) added, \(removed) removed, \(kept) kept") }
         }
 
