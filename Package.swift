@@ -21,9 +21,9 @@ let package = Package(
         // Evaluator: parsed manifests → catalog → mgmt graph.
         .target(name: "Translate", dependencies: ["PuppetParser", "Graph"]),
         // fork/exec with a new process group, directory and user (posix_spawn cannot).
-        .target(name: "CSpawn"),
+        .target(name: "CSystem"),
         // The event-driven engine: resources (one file each), scheduler, inotify, autoedges, World.
-        .target(name: "Engine", dependencies: ["Graph", "CSpawn"]),
+        .target(name: "Engine", dependencies: ["Graph", "CSystem"]),
         .executableTarget(
             name: "mgmt-puppet",
             dependencies: [

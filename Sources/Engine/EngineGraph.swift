@@ -74,7 +74,8 @@ public struct EngineGraph: Sendable {
         }
         var have = Set(explicit.map { [$0.from, $0.to] })
         var out: [Edge] = []
-        for v in vertices.sorted(by: { "\($0.ref)" < "\($1.ref)" }) where v.spec.meta?.autoedge != false {
+        let ordered = vertices.map { ($0.ref.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        for v in ordered where v.spec.meta?.autoedge != false {
             for want in v.resource.autoEdges {
                 for uid in want.uids {
                     guard let match = offer[uid], match != v.ref else { continue }

@@ -94,13 +94,13 @@ struct FileResource: EngineResource {
         guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
         var subs = [w.subscribe(bare, inside: recurse) { events.changed() }]
         if let source, !symlink { subs.append(w.subscribe(source, inside: recurse) { events.changed() }) }
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        await untilCancelled()
         for s in subs { w.unsubscribe(s) }
     }
 
     func checkApply(_ context: ApplyContext) async throws -> Bool {
         var run = Run(context: context)
-        try apply(&run)
+        try await apply(&run)
         return run.ok
     }
 
@@ -108,10 +108,10 @@ struct FileResource: EngineResource {
     struct Run {
         let context: ApplyContext
         var ok = true
-        mutating func change(_ what: String, _ action: () throws -> Void) throws {
+        mutating func change(_ what: String, _ action: () async throws -> Void) async throws {
             ok = false
             if context.apply {
-                try action()
+                try await action()
                 context.log(what)
             } else {
                 context.log("would be " + what)
@@ -119,7 +119,7 @@ struct FileResource: EngineResource {
         }
     }
 
-    func apply(_ run: inout Run) throws {
+    func apply(_ run: inout Run) async throws {
         let here = FS.info(bare)
         if state == .absent {
             guard here.kind != .missing else { return }
@@ -127,18 +127,18 @@ struct FileResource: EngineResource {
                 run.context.log("not removing directory \(bare) (set force to remove it)")
                 return
             }
-            try run.change("removed") { try FS.remove(bare) }
+            try await run.change("removed") { try FS.remove(bare) }
             return
         }
         if symlink {
             let target = source!
-            if here.kind == .link && FS.readLink(bare) == target { return try attributes(&run, FS.info(bare)) }
+            if here.kind == .link && FS.readLink(bare) == target { return try await attributes(&run, FS.info(bare)) }
             if here.kind == .directory && !force { throw FS.Failure(message: "\(bare) is a directory; set force to replace it with a symlink") }
-            try run.change("created symlink to \(target)") {
+            try await run.change("created symlink to \(target)") {
                 if here.kind == .directory { try FS.remove(bare) }
                 try FS.makeLink(bare, to: target)
             }
-            return try attributes(&run, FS.info(bare))
+            return try await attributes(&run, FS.info(bare))
         }
         if isDirectory {
             if here.kind != .directory {
@@ -146,14 +146,14 @@ struct FileResource: EngineResource {
                 if here.kind != .missing && !force {
                     throw FS.Failure(message: "\(bare) exists and is not a directory; set force to replace it")
                 }
-                try run.change("created directory") {
+                try await run.change("created directory") {
                     if here.kind != .missing { try FS.remove(bare) }
                     try FS.makeDirectory(bare, mode: mode.map(FileMode.forDirectory) ?? 0o755)
                 }
                 if !run.context.apply { return }
             }
-            if let source, recurse { try sync(from: source, to: bare, &run) }
-            return try attributes(&run, FS.info(bare))
+            if let source, recurse { try await sync(from: source, to: bare, &run) }
+            return try await attributes(&run, FS.info(bare))
         }
         // A regular file.
         if here.kind == .directory {
@@ -169,43 +169,45 @@ struct FileResource: EngineResource {
         let newMode = mode ?? (here.kind == .file ? here.mode : 0o644)
         if current == nil {
             if state == .unspecified { return }
-            try run.change(desired == nil ? "created" : "created with content") {
+            try await run.change(desired == nil ? "created" : "created with content") {
                 if here.kind == .directory { try FS.remove(bare) }
-                try FS.writeAtomically(bare, desired ?? [], mode: newMode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
+                try await FS.writeAtomically(bare, desired ?? [], mode: newMode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
             }
             if !run.context.apply { return }
         } else if let desired, desired != current!, replace {
-            try run.change("changed content") {
-                try FS.writeAtomically(bare, desired, mode: newMode,
+            try await run.change("changed content") {
+                try await FS.writeAtomically(bare, desired, mode: newMode,
                                        uid: owner.flatMap(FS.uid) ?? (getuid() == 0 ? here.uid : nil),
                                        gid: group.flatMap(FS.gid) ?? (getuid() == 0 ? here.gid : nil))
             }
         }
-        try attributes(&run, FS.info(bare))
+        try await attributes(&run, FS.info(bare))
     }
 
     /// Owner, group and mode of the path itself (and with `recurse`, of everything in it).
-    func attributes(_ run: inout Run, _ here: FS.Info, at path: String? = nil) throws {
+    func attributes(_ run: inout Run, _ here: FS.Info, at path: String? = nil) async throws {
         let p = path ?? bare
         guard here.kind != .missing else { return }
         if let owner {
             guard let uid = FS.uid(owner) else { throw FS.Failure(message: "no such user '\(owner)'") }
-            if uid != here.uid { try run.change("owner of \(p) set to \(owner)") { guard lchown(p, uid, UInt32.max) == 0 else { throw FS.Failure("cannot chown", p) } } }
+            if uid != here.uid { try await run.change("owner of \(p) set to \(owner)") { guard lchown(p, uid, UInt32.max) == 0 else { throw FS.Failure("cannot chown", p) } } }
         }
         if let group {
             guard let gid = FS.gid(group) else { throw FS.Failure(message: "no such group '\(group)'") }
-            if gid != here.gid { try run.change("group of \(p) set to \(group)") { guard lchown(p, UInt32.max, gid) == 0 else { throw FS.Failure("cannot chgrp", p) } } }
+            if gid != here.gid { try await run.change("group of \(p) set to \(group)") { guard lchown(p, UInt32.max, gid) == 0 else { throw FS.Failure("cannot chgrp", p) } } }
         }
         if let mode, here.kind != .link {
             let want = here.kind == .directory ? FileMode.forDirectory(mode) : mode
             if want != here.mode {
-                try run.change("mode of \(p) changed \(FileMode.octal(here.mode)) -> \(FileMode.octal(want))") {
+                try await run.change("mode of \(p) changed \(FileMode.octal(here.mode)) -> \(FileMode.octal(want))") {
                     guard chmod(p, want) == 0 else { throw FS.Failure("cannot chmod", p) }
                 }
             }
         }
         if recurse && path == nil && here.kind == .directory && (owner != nil || group != nil || mode != nil) {
-            try walk(bare) { child, info in try attributes(&run, info, at: child) }
+            var children: [(String, FS.Info)] = []
+            try walk(bare) { children.append(($0, $1)) }
+            for (child, info) in children { try await attributes(&run, info, at: child) }
         }
     }
 
@@ -220,7 +222,7 @@ struct FileResource: EngineResource {
 
     /// Makes the tree at `dest` hold what the tree at `source` holds (rsync-like); with
     /// `purge`, entries that are not in the source are removed.
-    func sync(from source: String, to dest: String, _ run: inout Run) throws {
+    func sync(from source: String, to dest: String, _ run: inout Run) async throws {
         let src = source.hasSuffix("/") && source.count > 1 ? String(source.dropLast()) : source
         guard FS.info(src).kind == .directory else { throw FS.Failure(message: "source \(source) is not a directory") }
         let names = try FS.list(src)
@@ -230,25 +232,25 @@ struct FileResource: EngineResource {
             switch si.kind {
             case .directory:
                 if di.kind != .directory {
-                    try run.change("created directory \(d)") {
+                    try await run.change("created directory \(d)") {
                         if di.kind != .missing { try FS.remove(d) }
                         try FS.makeDirectory(d, mode: mode.map(FileMode.forDirectory) ?? si.mode)
                     }
                 }
-                if run.context.apply || di.kind == .directory { try sync(from: s, to: d, &run) }
+                if run.context.apply || di.kind == .directory { try await sync(from: s, to: d, &run) }
             case .file:
                 let want = try FS.read(s) ?? []
                 let have = di.kind == .file ? try FS.read(d) : nil
                 if have != want && (have == nil || replace) {
-                    try run.change(have == nil ? "created \(d)" : "changed content of \(d)") {
+                    try await run.change(have == nil ? "created \(d)" : "changed content of \(d)") {
                         if di.kind == .directory { try FS.remove(d) }
-                        try FS.writeAtomically(d, want, mode: mode ?? si.mode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
+                        try await FS.writeAtomically(d, want, mode: mode ?? si.mode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
                     }
                 }
             case .link:
                 let target = FS.readLink(s) ?? ""
                 if di.kind != .link || FS.readLink(d) != target {
-                    try run.change("created symlink \(d)") {
+                    try await run.change("created symlink \(d)") {
                         if di.kind == .directory { try FS.remove(d) }
                         try FS.makeLink(d, to: target)
                     }
@@ -259,7 +261,7 @@ struct FileResource: EngineResource {
         if purge, FS.info(dest).kind == .directory {
             let keep = Set(names)
             for name in try FS.list(dest) where !keep.contains(name) {
-                try run.change("purged \(dest)/\(name)") { try FS.remove(dest + "/" + name) }
+                try await run.change("purged \(dest)/\(name)") { try FS.remove(dest + "/" + name) }
             }
         }
     }

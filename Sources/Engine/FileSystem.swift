@@ -45,10 +45,11 @@ enum FS {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        var data = [UInt8](repeating: 0, count: Int(st.st_size))
+        // One byte more than the size, so the usual case ends with a short read and then EOF.
+        var data = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
         var got = 0
         while true {
-            if got == data.count { data.append(contentsOf: [UInt8](repeating: 0, count: 65536)) }
+            if got == data.count { data.append(contentsOf: [UInt8](repeating: 0, count: max(4096, data.count))) }
             let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
             if n < 0 { if errno == EINTR { continue }; throw Failure("cannot read", path) }
             if n == 0 { break }
@@ -58,10 +59,10 @@ enum FS {
         return data
     }
 
-    /// Writes a new file beside `path` (same directory), sets its mode and owner, fsyncs it and
-    /// renames it over `path`: readers see the old or the new content, never a mix, and a link
+    /// Writes a new file beside `path` (same directory), sets its mode and owner, makes it
+    /// durable (a group commit, see `DurableWrites`) and renames it over `path`: readers see the old or the new content, never a mix, and a link
     /// at `path` is replaced, not followed.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, uid: uid_t?, gid: gid_t?) throws {
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, uid: uid_t?, gid: gid_t?) async throws {
         let dir = InotifyWatcher.parent(path)
         let base = path[path.index(after: path.lastIndex(of: "/")!)...]
         var tmp = ""
@@ -87,7 +88,8 @@ enum FS {
             guard fchown(fd, uid ?? UInt32.max, gid ?? UInt32.max) == 0 else { throw Failure("cannot chown", path) }
         }
         guard fchmod(fd, mode) == 0 else { throw Failure("cannot chmod", path) }
-        guard fsync(fd) == 0 else { throw Failure("cannot fsync", path) }
+        let synced = await DurableWrites.shared.sync(fd)
+        guard synced == 0 else { throw Failure("cannot sync", path, synced) }
         guard rename(tmp, path) == 0 else { throw Failure("cannot rename into", path) }
         ok = true
     }

@@ -91,7 +91,8 @@ public final class InotifyWatcher: Sendable {
         detach(id, from: sub.anchor, &st)
         var child = sub.path
         var dir = Self.parent(sub.path)
-        while !Self.isDirectory(dir) && dir != "/" {
+        // A directory we already watch exists (or its removal is on its way to us as an event).
+        while st.wdByDir[dir] == nil && !Self.isDirectory(dir) && dir != "/" {
             child = dir
             dir = Self.parent(dir)
         }

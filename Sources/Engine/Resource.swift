@@ -86,3 +86,15 @@ public struct ResourceError: Error, CustomStringConvertible {
         GraphError(message, line: position?.line ?? 1, column: position?.column ?? 1)
     }
 }
+
+/// Suspends until the current task is cancelled (a watch with nothing left to do but wait),
+/// without a timer: ten thousand watching resources cost ten thousand suspended tasks, not
+/// ten thousand sleeps.
+func untilCancelled() async {
+    let (stream, end) = AsyncStream<Never>.makeStream()
+    await withTaskCancellationHandler {
+        for await _ in stream {}
+    } onCancel: {
+        end.finish()
+    }
+}

@@ -1,4 +1,4 @@
-import CSpawn
+import CSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc

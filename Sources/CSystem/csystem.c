@@ -1,7 +1,7 @@
-// A fork/exec shim: posix_spawn cannot change the user or (portably) the directory, and Swift
+// System calls Swift cannot reach through Glibc. A fork/exec shim: posix_spawn cannot change the user or (portably) the directory, and Swift
 // cannot call fork safely. Only async-signal-safe calls happen between fork and exec.
 #define _GNU_SOURCE
-#include "cspawn.h"
+#include "csystem.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -60,3 +60,5 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 }
 
 int cspawn_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int csystem_syncfs(int fd) { return syncfs(fd); }

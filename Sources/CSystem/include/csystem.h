@@ -1,5 +1,5 @@
-#ifndef CSPAWN_H
-#define CSPAWN_H
+#ifndef CSYSTEM_H
+#define CSYSTEM_H
 #include <sys/types.h>
 
 /// Starts `argv[0]` (an absolute path) in a new process group (its pid), so the whole tree it
@@ -13,5 +13,8 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 
 /// pipe2(fds, O_CLOEXEC): both ends close on exec (Glibc's module does not export pipe2).
 int cspawn_pipe(int fds[2]);
+
+/// syncfs(fd): flush the whole file system holding fd (Glibc's module does not export it).
+int csystem_syncfs(int fd);
 
 #endif
