@@ -34,6 +34,14 @@ final class DurableWrites: Sendable {
 
     func drain() {
         while true {
+            // Let the group gather: while writers keep arriving (every 200 µs), wait up to 2 ms.
+            var seen = state.withLock { $0.waiting.count }
+            for _ in 0..<10 {
+                usleep(200)
+                let now = state.withLock { $0.waiting.count }
+                if now == seen { break }
+                seen = now
+            }
             let group = state.withLock { s -> [Waiter] in
                 let g = s.waiting
                 s.waiting = []
