@@ -60,5 +60,3 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 }
 
 int cspawn_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
-int csystem_syncfs(int fd) { return syncfs(fd); }

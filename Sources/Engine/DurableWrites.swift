@@ -1,14 +1,14 @@
-import CSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Group commit for atomic writes: a written temp file must be on disk before it is renamed
-/// into place, but an fsync per file costs ~0.25 ms here, and ten thousand files written at once
-/// would wait for ten thousand journal commits one after another. Writers that arrive together
-/// share one `syncfs` per file system: one thread syncs while the next group gathers, so every
-/// writer still waits until its data is durable, but the commits are shared.
+/// Makes written temp files durable before they are renamed into place, off the task pool: an
+/// fdatasync costs ~0.25 ms on this kind of disk, and a pool of two threads blocked in it would
+/// stall every other resource's check. One thread syncs the files in the order they arrive
+/// while the pool goes on checking. Per-file syncs, not `syncfs`: a file-system-wide flush would
+/// also wait for everybody else's dirty data (a database beside us), which a configuration
+/// agent must not do.
 final class DurableWrites: Sendable {
     static let shared = DurableWrites()
 
@@ -34,14 +34,6 @@ final class DurableWrites: Sendable {
 
     func drain() {
         while true {
-            // Let the group gather: while writers keep arriving (every 200 µs), wait up to 2 ms.
-            var seen = state.withLock { $0.waiting.count }
-            for _ in 0..<10 {
-                usleep(200)
-                let now = state.withLock { $0.waiting.count }
-                if now == seen { break }
-                seen = now
-            }
             let group = state.withLock { s -> [Waiter] in
                 let g = s.waiting
                 s.waiting = []
@@ -49,16 +41,7 @@ final class DurableWrites: Sendable {
                 return g
             }
             if group.isEmpty { return }
-            var result: [UInt64: Int32] = [:]
-            var outcome: [Int32] = []
-            for w in group {
-                var st = stat()
-                guard fstat(w.fd, &st) == 0 else { outcome.append(errno); continue }
-                let dev = UInt64(st.st_dev)
-                if result[dev] == nil { result[dev] = csystem_syncfs(w.fd) == 0 ? 0 : errno }
-                outcome.append(result[dev]!)
-            }
-            for (w, rc) in zip(group, outcome) { w.done.resume(returning: rc) }
+            for w in group { w.done.resume(returning: fdatasync(w.fd) == 0 ? 0 : errno) }
         }
     }
 }

@@ -60,7 +60,7 @@ enum FS {
     }
 
     /// Writes a new file beside `path` (same directory), sets its mode and owner, makes it
-    /// durable (a group commit, see `DurableWrites`) and renames it over `path`: readers see the old or the new content, never a mix, and a link
+    /// durable (fdatasync, on the `DurableWrites` thread) and renames it over `path`: readers see the old or the new content, never a mix, and a link
     /// at `path` is replaced, not followed.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, uid: uid_t?, gid: gid_t?) async throws {
         let dir = InotifyWatcher.parent(path)

@@ -14,7 +14,4 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 /// pipe2(fds, O_CLOEXEC): both ends close on exec (Glibc's module does not export pipe2).
 int cspawn_pipe(int fds[2]);
 
-/// syncfs(fd): flush the whole file system holding fd (Glibc's module does not export it).
-int csystem_syncfs(int fd);
-
 #endif
