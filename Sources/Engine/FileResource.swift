@@ -92,10 +92,34 @@ struct FileResource: EngineResource {
     func watch(_ events: WatchEvents) async throws {
         let w = InotifyWatcher.shared
         guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
-        var subs = [w.subscribe(bare, inside: recurse) { events.changed() }]
-        if let source, !symlink { subs.append(w.subscribe(source, inside: recurse) { events.changed() }) }
-        await untilCancelled()
-        for s in subs { w.unsubscribe(s) }
+        let roots = [bare] + (source.flatMap { symlink ? nil : InotifyWatcher.normalize($0) }.map { [$0] } ?? [])
+        guard recurse else {
+            let subs = roots.map { w.subscribe($0) { events.changed() } }
+            await untilCancelled()
+            for s in subs { w.unsubscribe(s) }
+            return
+        }
+        // With recurse, every directory of both trees is watched; a change re-walks the trees
+        // so directories created or removed below are watched or dropped.
+        let (changes, tell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        var subs: [String: InotifyWatcher.Subscription] = [:]
+        func rescan() {
+            var dirs = Set(roots)
+            for root in roots where FS.info(root).kind == .directory {
+                try? walk(root) { path, info in if info.kind == .directory { dirs.insert(path) } }
+            }
+            for (dir, sub) in subs where !dirs.contains(dir) { w.unsubscribe(sub); subs[dir] = nil }
+            for dir in dirs where subs[dir] == nil {
+                subs[dir] = w.subscribe(dir, inside: true) { events.changed(); tell.yield() }
+            }
+        }
+        rescan()
+        await withTaskCancellationHandler {
+            for await _ in changes { rescan() }
+        } onCancel: {
+            tell.finish()
+        }
+        for s in subs.values { w.unsubscribe(s) }
     }
 
     func checkApply(_ context: ApplyContext) async throws -> Bool {

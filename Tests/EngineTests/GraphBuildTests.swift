@@ -1,3 +1,4 @@
+import Foundation
 import Graph
 import XCTest
 @testable import Engine
@@ -109,5 +110,50 @@ final class GraphBuildTests: XCTestCase {
         XCTAssertEqual(CommandSpec(command: "echo 'a b'", shell: "/bin/sh").argv, ["/bin/sh", "-c", "echo 'a b'"])
         XCTAssertEqual(CommandSpec(command: "sh -c x", searchPath: ["/nonexistent", "/bin"]).resolvedProgram(), "/bin/sh")
         XCTAssertNil(CommandSpec(command: "no-such-program-here", searchPath: ["/bin"]).resolvedProgram())
+    }
+}
+
+/// The shared inotify watcher's bookkeeping, driven directly.
+final class InotifyTests: XCTestCase {
+    func testQueueOverflowMakesEverySubscriberCheck() async throws {
+        let dir = scratch("overflow")
+        let w = InotifyWatcher.shared
+        let hits = LogLines()
+        let a = w.subscribe(dir + "/a") { hits.log.line("a") }
+        let b = w.subscribe(dir + "/missing/deeper/b") { hits.log.line("b") }
+        defer { w.unsubscribe(a); w.unsubscribe(b) }
+        var ev = inotify_event()
+        ev.wd = -1
+        ev.mask = UInt32(IN_Q_OVERFLOW)
+        var fire: [@Sendable () -> Void] = []
+        w.state.withLock { st in w.handle(ev, "", &st, &fire) }
+        for f in fire { f() }
+        XCTAssertEqual(hits.all.sorted(), ["a", "b"], "an overflow means any file may have changed")
+    }
+
+    func testWatchFollowsADirectoryThatAppearsAndDisappears() async throws {
+        let dir = scratch("moving")
+        let w = InotifyWatcher.shared
+        let hits = LogLines()
+        let s = w.subscribe(dir + "/x/y/f") { hits.log.line("f") }
+        defer { w.unsubscribe(s) }
+        try FileManager.default.createDirectory(atPath: dir + "/x/y", withIntermediateDirectories: true)
+        let sawDirs = await waitUntil { hits.all.count >= 1 }
+        XCTAssertTrue(sawDirs)
+        _ = await waitUntil(0.2) { false } // let the watch move down to x/y
+        let before = hits.all.count
+        FileManager.default.createFile(atPath: dir + "/x/y/f", contents: Data("1".utf8))
+        let sawFile = await waitUntil { hits.all.count > before }
+        XCTAssertTrue(sawFile, "once x/y exists the file itself is watched")
+        try FileManager.default.removeItem(atPath: dir + "/x")
+        let n = hits.all.count
+        let sawRemoval = await waitUntil { hits.all.count > n }
+        XCTAssertTrue(sawRemoval)
+        _ = await waitUntil(0.2) { false }
+        let m = hits.all.count
+        try FileManager.default.createDirectory(atPath: dir + "/x/y", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/x/y/f", contents: Data("2".utf8))
+        let again = await waitUntil { hits.all.count > m }
+        XCTAssertTrue(again, "after its directory was removed and recreated, the file is watched again")
     }
 }

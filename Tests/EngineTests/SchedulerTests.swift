@@ -222,7 +222,7 @@ final class SchedulerTests: XCTestCase {
 
     func testLiveReloadSwapsOnlyTheChangedResource() async throws {
         let dir = scratch("reload")
-        func text(_ c2: String) -> String {
+        @Sendable func text(_ c2: String) -> String {
             """
             graph: reload
             resources:
@@ -329,5 +329,34 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(summary.failed, [])
         XCTAssertEqual(read(dir + "/who"), "nobody\n")
         XCTAssertEqual(read(dir + "/where"), dir + "\n")
+    }
+
+    func testRecursiveSourceTreeIsWatchedAllTheWayDown() async throws {
+        let dir = scratch("recurse")
+        try FileManager.default.createDirectory(atPath: dir + "/src/a/b", withIntermediateDirectories: true)
+        try "deep\n".write(toFile: dir + "/src/a/b/f", atomically: false, encoding: .utf8)
+        let text = """
+        graph: r
+        resources:
+          file:
+          - {name: \(dir)/dst/, source: \(dir)/src/, recurse: true, purge: true}
+        """
+        let summary = try await runGraph(text) { _ in
+            let copied = await waitUntil { read(dir + "/dst/a/b/f") == "deep\n" }
+            XCTAssertTrue(copied)
+            // Drift deep inside the managed tree is repaired…
+            try "drift\n".write(toFile: dir + "/dst/a/b/f", atomically: false, encoding: .utf8)
+            let repaired = await waitUntil { read(dir + "/dst/a/b/f") == "deep\n" }
+            XCTAssertTrue(repaired, "a change two levels down is seen")
+            // …an extra file there is purged, and a new source directory is followed.
+            FileManager.default.createFile(atPath: dir + "/dst/a/b/extra", contents: Data())
+            let purged = await waitUntil { !exists(dir + "/dst/a/b/extra") }
+            XCTAssertTrue(purged)
+            try FileManager.default.createDirectory(atPath: dir + "/src/a/b/c", withIntermediateDirectories: true)
+            try "new\n".write(toFile: dir + "/src/a/b/c/g", atomically: false, encoding: .utf8)
+            let followed = await waitUntil { read(dir + "/dst/a/b/c/g") == "new\n" }
+            XCTAssertTrue(followed, "a change in the source tree is copied")
+        }
+        XCTAssertEqual(summary.failed, [])
     }
 }
