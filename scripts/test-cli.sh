@@ -167,5 +167,13 @@ check "run examples/hello.pp" 0 "$bin" run --converged-timeout 0 examples/hello.
 contains "hello: refresh reached the exec" "Exec[rebuild all.conf]: ran"
 [ "$(cat /tmp/mgmt-puppet-example/all.conf)" = "$(printf 'alpha = on\nbeta = on\ngamma = on')" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL hello: all.conf"; }
 
+# run: kinds the engine lacks
+printf 'package { "mgmt-puppet-no-such-pkg": ensure => installed }\nfile { "%s/r/after-pkg": content => "x", require => Package["mgmt-puppet-no-such-pkg"] }\n' "$tmp" > "$tmp/pkg.pp"
+check "run refuses pkg" 1 "$bin" run --converged-timeout 0 "$tmp/pkg.pp"
+contains "run names the missing kind" "the engine cannot run pkg resources yet"
+check "run --skip-unsupported" 0 "$bin" run --skip-unsupported --converged-timeout 0 "$tmp/pkg.pp"
+contains "skip warns" "warning: Pkg[mgmt-puppet-no-such-pkg]: the engine cannot run pkg resources yet; skipped"
+[ -e "$tmp/r/after-pkg" ] && passed=$((passed+1)) || { failed=$((failed+1)); echo "FAIL --skip-unsupported did not run the rest"; }
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

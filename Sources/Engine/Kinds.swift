@@ -12,7 +12,8 @@ public enum ResourceKinds {
         case "msg": return try MsgResource(r)
         case "pkg", "svc":
             throw ResourceError(message: "\(r.ref): the engine cannot run \(r.kind) resources yet (planned: " +
-                                (r.kind == "pkg" ? "PackageKit" : "systemd over D-Bus") + ")", position: r.position)
+                                (r.kind == "pkg" ? "PackageKit" : "systemd over D-Bus") + "; `run --skip-unsupported` runs the rest)",
+                                position: r.position)
         default:
             throw ResourceError(message: "\(r.ref): unknown resource kind '\(r.kind)' (the engine runs: \(supported.joined(separator: ", ")))",
                                 position: r.position)

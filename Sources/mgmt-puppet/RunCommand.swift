@@ -39,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Do not rebuild the graph when the input changes.")
     var noWatch = false
 
+    @Flag(help: "Run kinds the engine lacks (pkg, svc) as noop placeholders that keep their edges, with a warning, instead of refusing the graph.")
+    var skipUnsupported = false
+
     var isYAML: Bool { input.hasSuffix(".yaml") || input.hasSuffix(".yml") }
 
     func run() async throws {
@@ -108,6 +111,18 @@ struct RunCommand: AsyncParsableCommand {
             } catch {
                 if !(error is ExitCode) { log("\(error)") }
                 return nil
+            }
+        }
+        if skipUnsupported {
+            for i in graph.resources.indices where !ResourceKinds.supported.contains(graph.resources[i].kind) {
+                let r = graph.resources[i]
+                log("warning: \(r.ref): the engine cannot run \(r.kind) resources yet; skipped (a noop that keeps its edges)")
+                graph.resources[i] = Resource(kind: "noop", name: r.name, params: [:], meta: nil)
+                graph.resources[i].position = r.position
+                for j in graph.edges.indices {
+                    if graph.edges[j].from == r.ref { graph.edges[j].from = graph.resources[i].ref }
+                    if graph.edges[j].to == r.ref { graph.edges[j].to = graph.resources[i].ref }
+                }
             }
         }
         do {
