@@ -37,6 +37,19 @@ public struct EngineGraph: Sendable {
                 errors.append(e)
             }
         }
+        // Two resources that manage the same file would undo each other forever (Puppet
+        // refuses the catalog too).
+        var owner: [ResourceUID: Ref] = [:]
+        for v in vertices {
+            for uid in v.resource.uids {
+                guard case .file = uid else { continue }
+                if let first = owner[uid] {
+                    errors.append(ResourceError(message: "\(v.ref): manages the same path as \(first) (\(uid))", position: v.spec.position))
+                } else {
+                    owner[uid] = v.ref
+                }
+            }
+        }
         guard errors.isEmpty else {
             throw Failure(errors: errors.sorted { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) })
         }

@@ -104,13 +104,20 @@ struct FileResource: EngineResource {
         let (changes, tell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         var subs: [String: InotifyWatcher.Subscription] = [:]
         func rescan() {
-            var dirs = Set(roots)
-            for root in roots where FS.info(root).kind == .directory {
-                try? walk(root) { path, info in if info.kind == .directory { dirs.insert(path) } }
-            }
-            for (dir, sub) in subs where !dirs.contains(dir) { w.unsubscribe(sub); subs[dir] = nil }
-            for dir in dirs where subs[dir] == nil {
-                subs[dir] = w.subscribe(dir, inside: true) { events.changed(); tell.yield() }
+            // Walk again until nothing new turns up: a directory made between a walk and its
+            // watch would otherwise go unwatched (its creation event reached nobody).
+            var pass = 0
+            while true {
+                var dirs = Set(roots)
+                for root in roots where FS.info(root).kind == .directory {
+                    try? walk(root) { path, info in if info.kind == .directory { dirs.insert(path) } }
+                }
+                for (dir, sub) in subs where !dirs.contains(dir) { w.unsubscribe(sub); subs[dir] = nil }
+                let new = dirs.filter { subs[$0] == nil }
+                if new.isEmpty { return }
+                for dir in new { subs[dir] = w.subscribe(dir, inside: true) { events.changed(); tell.yield() } }
+                pass += 1
+                if pass > 1 { events.changed() } // what appeared unwatched needs a check too
             }
         }
         rescan()

@@ -105,6 +105,12 @@ public final class InotifyWatcher: Sendable {
         if sub.inside && Self.isDirectory(sub.path) && dir == Self.parent(sub.path) {
             attach(id, to: sub.path, key: nil, &st)
         }
+        // The next directory down may have appeared before the watch was in place (its
+        // creation event then went to nobody): look again now that we watch.
+        if dir != Self.parent(sub.path), let wanted = sub.wanted,
+           Self.isDirectory((dir == "/" ? "" : dir) + "/" + wanted) {
+            place(id, &st)
+        }
     }
 
     func attach(_ id: Int, to dir: String, key: String?, _ st: inout State) {
@@ -173,8 +179,11 @@ public final class InotifyWatcher: Sendable {
         let gone = ev.mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0
         if gone {
             if ev.mask & UInt32(IN_IGNORED) != 0 {
-                st.wdByDir[dir] = nil
+                // The kernel dropped this watch; the path may already be watched again (a
+                // directory recreated under the same name has a new watch): keep that one.
                 st.dirByWd[ev.wd] = nil
+                guard st.wdByDir[dir] == ev.wd else { return }
+                st.wdByDir[dir] = nil
             }
             for id in all(dir, st) {
                 place(id, &st)

@@ -145,8 +145,8 @@ final class InotifyTests: XCTestCase {
         FileManager.default.createFile(atPath: dir + "/x/y/f", contents: Data("1".utf8))
         let sawFile = await waitUntil { hits.all.count > before }
         XCTAssertTrue(sawFile, "once x/y exists the file itself is watched")
-        try FileManager.default.removeItem(atPath: dir + "/x")
         let n = hits.all.count
+        try FileManager.default.removeItem(atPath: dir + "/x")
         let sawRemoval = await waitUntil { hits.all.count > n }
         XCTAssertTrue(sawRemoval)
         _ = await waitUntil(0.2) { false }
