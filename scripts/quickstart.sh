@@ -11,8 +11,9 @@ swift build -c release --static-swift-stdlib
 bin=.build/release/mgmt-puppet
 echo "== mgmt-puppet validate examples/site.pp"
 "$bin" validate examples/site.pp && echo "examples/site.pp: OK"
-echo "== mgmt-puppet translate examples/site.pp (first lines)"
-"$bin" translate examples/site.pp | head -24
+echo "== mgmt-puppet translate examples/site.pp -o .build/site.yaml (first lines)"
+"$bin" translate examples/site.pp -o .build/site.yaml
+head -24 .build/site.yaml
 echo "== mgmt-puppet run examples/hello.pp --converged-timeout 1"
 "$bin" run examples/hello.pp --converged-timeout 1
 echo "== the result: /tmp/mgmt-puppet-example"
