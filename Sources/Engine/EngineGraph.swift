@@ -109,33 +109,7 @@ public struct EngineGraph: Sendable {
         for (i, r) in refs.enumerated() { index[r] = i }
         var out = [[Int]](repeating: [], count: refs.count)
         for e in edges { if let a = index[e.from], let b = index[e.to] { out[a].append(b) } }
-        var color = [UInt8](repeating: 0, count: refs.count) // 0 new, 1 on stack, 2 done
-        var parent = [Int](repeating: -1, count: refs.count)
-        for root in refs.indices where color[root] == 0 {
-            var stack: [(Int, Int)] = [(root, 0)]
-            color[root] = 1
-            while let (v, next) = stack.last {
-                if next < out[v].count {
-                    stack[stack.count - 1].1 += 1
-                    let w = out[v][next]
-                    if color[w] == 0 {
-                        color[w] = 1
-                        parent[w] = v
-                        stack.append((w, 0))
-                    } else if color[w] == 1 {
-                        var cycle = [w]
-                        var x = v
-                        while x != w { cycle.append(x); x = parent[x] }
-                        cycle.append(w)
-                        return cycle.reversed().map { refs[$0] }
-                    }
-                } else {
-                    color[v] = 2
-                    stack.removeLast()
-                }
-            }
-        }
-        return nil
+        return firstCycle(out).map { $0.map { refs[$0] } }
     }
 
     /// Graphviz text: notify edges bold, automatic edges dashed and labelled.

@@ -18,13 +18,7 @@ public struct Diagnostic: Error, Sendable {
     /// `path:line:col: error: message`, then the source line and a caret under the column.
     public func rendered() -> String {
         let loc = location
-        let line = file.lineText(loc.line)
-        // Keep tabs in the caret line so that the caret lines up in a terminal.
-        var pad = ""
-        for (i, ch) in line.unicodeScalars.enumerated() where i < loc.column - 1 {
-            pad.append(ch == "\t" ? "\t" : " ")
-        }
-        return "\(loc): \(severity.rawValue): \(message)\n\(line)\n\(pad)^"
+        return "\(loc): \(severity.rawValue): \(message)\n" + file.excerpt(line: loc.line, column: loc.column)
     }
 }
 

@@ -52,6 +52,17 @@ public final class SourceFile: @unchecked Sendable {
         return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
     }
 
+    /// The (1-based) line and a caret under the (1-based, in characters) column, for error
+    /// messages. Tabs stay in the caret line so that the caret lines up in a terminal.
+    public func excerpt(line: Int, column: Int) -> String {
+        let text = lineText(line)
+        var pad = ""
+        for (i, ch) in text.unicodeScalars.enumerated() where i < column - 1 {
+            pad.append(ch == "\t" ? "\t" : " ")
+        }
+        return "\(text)\n\(pad)^"
+    }
+
     /// The source text of a range, decoded leniently.
     public func text(_ range: SourceRange) -> String {
         let s = max(0, min(Int(range.start), bytes.count))

@@ -1,3 +1,4 @@
+import Graph
 import PuppetParser
 
 /// An error the user's manifest caused, at a position of one of its files.
@@ -403,30 +404,8 @@ public final class Compiler {
             for a in f { for b in t where a != b { addEdge(a, b) } }
         }
         while graph.count < names.count { graph.append([]) }
-        // Iterative depth-first search (chains of 100k resources must not overflow the stack).
-        var state = [UInt8](repeating: 0, count: graph.count)
-        for root in 0..<graph.count where state[root] == 0 {
-            var stack: [(Int, Int)] = [(root, 0)]
-            state[root] = 1
-            while let (v, i) = stack.last {
-                if i < graph[v].count {
-                    stack[stack.count - 1].1 += 1
-                    let w = graph[v][i]
-                    if state[w] == 1 {
-                        let path = stack.map { $0.0 }
-                        let start = path.lastIndex(of: w)!
-                        let cycle = (path[start...] + [w]).map { names[$0] }
-                        throw CompileError("Found 1 dependency cycle:\n(" + cycle.joined(separator: " => ") + ")")
-                    }
-                    if state[w] == 0 {
-                        state[w] = 1
-                        stack.append((w, 0))
-                    }
-                } else {
-                    state[v] = 2
-                    stack.removeLast()
-                }
-            }
+        if let cycle = firstCycle(graph) {
+            throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { names[$0] }.joined(separator: " => ") + ")")
         }
     }
 }

@@ -30,15 +30,7 @@ extension Compiler {
         case let .heredoc(_, text): return try evaluate(text, scope)
         case let .parenthesized(inner): return try evaluate(inner, scope)
         case let .list(items):
-            var out: [Value] = []
-            for item in items {
-                if let inner = Compiler.unfoldOperand(item) {
-                    out += unfolded(try evaluate(inner, scope))
-                } else {
-                    out.append(try evaluate(item, scope))
-                }
-            }
-            return .array(out)
+            return .array(try evaluateUnfolding(items, scope))
         case let .hash(entries):
             var h = OrderedHash()
             for en in entries { h[try evaluate(en.key, scope)] = try evaluate(en.value, scope) }
@@ -120,6 +112,20 @@ extension Compiler {
     }
 
     /// `*x`: arrays spread, hashes become [key, value] pairs, undef is nothing, else `[x]`.
+    /// The values of a list of expressions, where a splatted `*x` contributes its elements (array
+    /// literals and function arguments alike).
+    func evaluateUnfolding(_ items: [Expr], _ scope: Scope) throws -> [Value] {
+        var out: [Value] = []
+        for item in items {
+            if let inner = Compiler.unfoldOperand(item) {
+                out += unfolded(try evaluate(inner, scope))
+            } else {
+                out.append(try evaluate(item, scope))
+            }
+        }
+        return out
+    }
+
     func unfolded(_ v: Value) -> [Value] {
         switch v {
         case let .array(a): return a

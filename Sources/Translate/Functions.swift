@@ -21,14 +21,7 @@ extension Compiler {
             }
             return .undef
         }
-        var args: [Value] = []
-        for a in argExprs {
-            if let inner = Compiler.unfoldOperand(a) {
-                args += unfolded(try evaluate(inner, scope))
-            } else {
-                args.append(try evaluate(a, scope))
-            }
-        }
+        let args = try evaluateUnfolding(argExprs, scope)
         // Puppet-language functions first (they can shadow nothing built in, but modules use them).
         var userFunction = functions[fname]
         if userFunction == nil, try loader.loadFunction(fname, into: self) { userFunction = functions[fname] }

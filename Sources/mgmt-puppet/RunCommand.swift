@@ -87,13 +87,13 @@ struct RunCommand: AsyncParsableCommand {
     func load(world: World, host: String, log: @escaping (String) -> Void) async -> (EngineGraph, [String])? {
         var graph: Graph
         var files = [input]
-        var text = ""
+        var source: SourceFile?
         if isYAML {
             do {
-                text = String(decoding: try ManifestFiles.load(input).bytes, as: UTF8.self)
-                graph = try YAMLDecoder.decode(text)
+                source = try ManifestFiles.load(input)
+                graph = try YAMLDecoder.decode(String(decoding: source!.bytes, as: UTF8.self))
             } catch let e as GraphError {
-                log(render(e, text))
+                log(render(e, source))
                 return nil
             } catch {
                 log("\(error)")
@@ -114,22 +114,24 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if skipUnsupported {
+            var renamed: [Ref: Ref] = [:]
             for i in graph.resources.indices where !ResourceKinds.supported.contains(graph.resources[i].kind) {
                 let r = graph.resources[i]
                 log("warning: \(r.ref): the engine cannot run \(r.kind) resources yet; skipped (a noop that keeps its edges)")
                 graph.resources[i] = Resource(kind: "noop", name: r.name, params: [:], meta: nil)
                 graph.resources[i].position = r.position
-                for j in graph.edges.indices {
-                    if graph.edges[j].from == r.ref { graph.edges[j].from = graph.resources[i].ref }
-                    if graph.edges[j].to == r.ref { graph.edges[j].to = graph.resources[i].ref }
-                }
+                renamed[r.ref] = graph.resources[i].ref
+            }
+            for j in graph.edges.indices {
+                if let to = renamed[graph.edges[j].from] { graph.edges[j].from = to }
+                if let to = renamed[graph.edges[j].to] { graph.edges[j].to = to }
             }
         }
         do {
             graph = try await graph.exchanging(with: world, host: host)
             return (try EngineGraph(graph, log: { line in log(line) }), files)
         } catch let e as EngineGraph.Failure {
-            for r in e.errors { log(r.position == nil ? "\(input): error: \(r.message)" : render(r.graphError(), text)) }
+            for r in e.errors { log(r.position == nil ? "\(input): error: \(r.message)" : render(r.graphError(), source)) }
             return nil
         } catch {
             log("\(input): error: \(error)")
@@ -138,14 +140,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// `path:line:col: error: message`, the line, a caret (for YAML input).
-    func render(_ e: GraphError, _ text: String) -> String {
-        var out = e.rendered(path: input)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if e.line >= 1 && e.line <= lines.count {
-            let line = lines[e.line - 1]
-            out += "\n" + line + "\n" + String(repeating: " ", count: max(0, e.column - 1)) + "^"
-        }
-        return out
+    func render(_ e: GraphError, _ source: SourceFile?) -> String {
+        guard let source else { return e.rendered(path: input) }
+        return e.rendered(path: input) + "\n" + source.excerpt(line: e.line, column: e.column)
     }
 
     static func hostname() -> String {
