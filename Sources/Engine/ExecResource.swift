@@ -20,7 +20,7 @@ struct ExecResource: EngineResource {
 
     init(_ r: Resource) throws {
         var p = Params(r)
-        guard let command = try p.string("cmd"), !command.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let command = try p.string("cmd"), !command.allSatisfy(\.isWhitespace) else {
             throw p.error(nil, "'cmd' is required")
         }
         let shell = try p.string("shell") ?? ""
@@ -31,11 +31,17 @@ struct ExecResource: EngineResource {
         func line(_ c: String, shell: String, cwd: String?) -> CommandSpec {
             CommandSpec(command: c, shell: shell, cwd: cwd, env: env, searchPath: path, user: user, group: group)
         }
+        /// A guard or watch command (`ifcmd`, …) with its own shell and cwd, else the main ones.
+        func secondary(_ prefix: String) throws -> CommandSpec? {
+            let command = try p.string(prefix + "cmd")
+            let ownShell = try p.string(prefix + "shell"), ownCwd = try p.string(prefix + "cwd")
+            guard let command, !command.isEmpty else { return nil }
+            return line(command, shell: ownShell ?? shell, cwd: ownCwd ?? cwd)
+        }
         cmd = line(command, shell: shell, cwd: cwd)
-        ifcmd = try p.string("ifcmd").flatMap { $0.isEmpty ? nil : $0 }.map { line($0, shell: (try? p.string("ifshell")) ?? shell, cwd: (try? p.string("ifcwd")) ?? cwd) }
-        nifcmd = try p.string("nifcmd").flatMap { $0.isEmpty ? nil : $0 }.map { line($0, shell: (try? p.string("nifshell")) ?? shell, cwd: (try? p.string("nifcwd")) ?? cwd) }
-        watchcmd = try p.string("watchcmd").flatMap { $0.isEmpty ? nil : $0 }.map { line($0, shell: (try? p.string("watchshell")) ?? shell, cwd: (try? p.string("watchcwd")) ?? cwd) }
-        for k in ["ifshell", "ifcwd", "nifshell", "nifcwd", "watchshell", "watchcwd"] { _ = try p.string(k) }
+        ifcmd = try secondary("if")
+        nifcmd = try secondary("nif")
+        watchcmd = try secondary("watch")
         creates = try p.string("creates").flatMap { $0.isEmpty ? nil : $0 }
         refreshonly = try p.bool("refreshonly") ?? false
         returns = (try p.ints("returns") ?? [0]).map(Int32.init)
@@ -70,7 +76,7 @@ struct ExecResource: EngineResource {
         guard let watchcmd else { return }
         let child = try ChildProcess(watchcmd)
         let status = await child.lines { line in
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty { events.changed() }
+            if !line.allSatisfy(\.isWhitespace) { events.changed() }
         }
         if Task.isCancelled { return }
         throw CommandError(description: "watch command '\(watchcmd.command)' exited with status \(status)")

@@ -74,7 +74,7 @@ public final class Scheduler: Sendable {
         let id: Int
         let spec: Resource
         let resource: EngineResource
-        var parents: [(id: Int, notify: Bool)] = []
+        var parents: [Int] = []
         var children: [(id: Int, notify: Bool)] = []
         var pending = true          // needs a check-apply (start, event, upstream change, refresh)
         var eventWhileRunning = false
@@ -82,7 +82,6 @@ public final class Scheduler: Sendable {
         var running = false
         var checked = false         // has succeeded at least once since it was (re)started
         var failed: String?
-        var changes = 0
         var watch: Task<Void, Never>?
         var work: Task<Void, Never>?
         let limiter: TokenBucket?
@@ -156,10 +155,10 @@ public final class Scheduler: Sendable {
             return await shutdown()
         }
 
+        /// Seconds, to the millisecond.
         static func seconds(_ d: Duration) -> String {
-            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-            let s = ms / 1000
-            return String(Double(Int(s * 1000)) / 1000)
+            let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+            return String(Double(ms) / 1000)
         }
 
         /// After `schedule()` nothing ready is left waiting, so idle means nothing runs.
@@ -167,7 +166,7 @@ public final class Scheduler: Sendable {
 
         func ready(_ v: Vertex) -> Bool {
             guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0 else { return false }
-            return v.parents.allSatisfy { vertices[$0.id]!.settled }
+            return v.parents.allSatisfy { vertices[$0]!.settled }
         }
 
         mutating func handle(_ message: Message) {
@@ -226,7 +225,6 @@ public final class Scheduler: Sendable {
                 // Children waiting for this parent may run now, changed or not.
                 for c in v.children { toCheck.insert(c.id) }
                 if changed {
-                    v.changes += 1
                     if !(options.noop || v.spec.meta?.noop == true) { changedEver.insert(v.ref) }
                     for c in v.children {
                         guard let child = vertices[c.id] else { continue }
@@ -247,7 +245,7 @@ public final class Scheduler: Sendable {
             v.failed = error
             v.eventWhileRunning = false
             log.line("\(v.ref): failed: \(error)")
-            for d in descendants(v) where !vertices[d]!.settled || vertices[d]!.pending {
+            for d in descendants(v) where !vertices[d]!.settled {
                 log.line("\(vertices[d]!.ref): blocked (depends on \(v.ref), which failed)")
             }
         }
@@ -347,7 +345,7 @@ public final class Scheduler: Sendable {
             for e in graph.edges {
                 guard let a = next[e.from], let b = next[e.to] else { continue }
                 vertices[a]!.children.append((b, e.notify))
-                vertices[b]!.parents.append((a, e.notify))
+                vertices[b]!.parents.append(a)
             }
             toCheck.formUnion(vertices.keys)
             if keep { log.line("graph swapped: \(added) added, \(removed) removed, \(kept) kept") }

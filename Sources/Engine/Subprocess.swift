@@ -38,7 +38,7 @@ public struct CommandSpec: Sendable, Equatable {
         guard let program = argv.first else { return nil }
         if program.hasPrefix("/") { return program }
         if program.contains("/") { return nil }
-        let dirs = searchPath ?? (env?["PATH"] ?? String(cString: getenv("PATH") ?? strdup("/usr/bin:/bin"))).split(separator: ":").map(String.init)
+        let dirs = searchPath ?? (env?["PATH"] ?? getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         for dir in dirs where access(dir + "/" + program, X_OK) == 0 { return dir + "/" + program }
         return nil
     }
@@ -82,7 +82,7 @@ public final class ChildProcess: Sendable {
         }
         var fds: [Int32] = [0, 0]
         guard cspawn_pipe(&fds) == 0 else { throw CommandError(description: "pipe: \(String(cString: strerror(errno)))") }
-        var args = [program] + cl.argv.dropFirst()
+        let args = [program] + cl.argv.dropFirst()
         var envList: [String]?
         if let env = cl.env {
             var merged: [String: String] = [:]
@@ -95,7 +95,6 @@ public final class ChildProcess: Sendable {
             for (k, v) in env { merged[k] = v }
             envList = merged.map { $0.key + "=" + $0.value }.sorted()
         }
-        if args.isEmpty { args = [program] }
         let pid = Self.withCStrings(args) { argv in
             Self.withOptionalCStrings(envList) { envp in
                 cspawn(argv, envp, cl.cwd, uid, gid, fds[1], fds[1])

@@ -248,8 +248,6 @@ public enum YAMLDecoder {
                 out[key] = try value(v)
             }
             return .map(out)
-        default:
-            throw at(node, "unsupported YAML node (aliases are not allowed in graphs)")
         }
     }
 }
