@@ -18,22 +18,49 @@ public struct Graph: Equatable, Sendable {
     }
 
     /// Kinds, resources and edges in a fixed order, so the same graph always encodes to the
-    /// same bytes.
-    /// Order is by UTF-8 bytes (not locale), with sort keys built once per element.
+    /// same bytes. Order is by UTF-8 bytes (not locale); a graph already in order (what the
+    /// mapper builds) is only checked.
     public func normalized() -> Graph {
-        func sorted<T>(_ items: [T], _ key: (T) -> [String]) -> [T] {
-            let keyed = items.map { item -> ([UInt8], T) in
-                var k: [UInt8] = []
-                for part in key(item) { k += part.utf8; k.append(0) }
-                return (k, item)
+        func sortedIfNeeded<T>(_ items: [T], _ less: (T, T) -> Bool) -> [T] {
+            var inOrder = true
+            for i in items.indices.dropFirst() where less(items[i], items[i - 1]) {
+                inOrder = false
+                break
             }
-            return keyed.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+            return inOrder ? items : items.sorted(by: less)
         }
         var g = self
-        g.resources = sorted(resources) { [$0.kind, $0.name] }
-        g.edges = sorted(edges) { [$0.from.kind, $0.from.name, $0.to.kind, $0.to.name] }
-        g.collect = sorted(collect) { [$0.kind, $0.pattern] }
+        g.resources = sortedIfNeeded(resources, Resource.codecOrder)
+        g.edges = sortedIfNeeded(edges, Edge.codecOrder)
+        g.collect = sortedIfNeeded(collect) { a, b in
+            let k = utf8Compare(a.kind, b.kind)
+            return k != 0 ? k < 0 : utf8Less(a.pattern, b.pattern)
+        }
         return g
+    }
+}
+
+extension Ref {
+    /// By kind, then name, in UTF-8 byte order.
+    public static func codecCompare(_ a: Ref, _ b: Ref) -> Int {
+        let k = utf8Compare(a.kind, b.kind)
+        return k != 0 ? k : utf8Compare(a.name, b.name)
+    }
+}
+
+extension Resource {
+    /// The codec's order: by kind, then name.
+    public static func codecOrder(_ a: Resource, _ b: Resource) -> Bool {
+        let k = utf8Compare(a.kind, b.kind)
+        return k != 0 ? k < 0 : utf8Less(a.name, b.name)
+    }
+}
+
+extension Edge {
+    /// The codec's order: by source, then target.
+    public static func codecOrder(_ a: Edge, _ b: Edge) -> Bool {
+        let f = Ref.codecCompare(a.from, b.from)
+        return f != 0 ? f < 0 : Ref.codecCompare(a.to, b.to) < 0
     }
 }
 

@@ -3,62 +3,80 @@
 /// nothing that depends on the machine or the time.
 public enum YAMLEncoder {
     public static func encode(_ graph: Graph) -> String {
+        var out = YAMLBytes()
+        encode(graph, into: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// Appends the graph's YAML to a byte buffer (what `encode` and atomic writers use: no
+    /// intermediate strings per line).
+    public static func encode(_ graph: Graph, into out: inout YAMLBytes) {
         let g = graph.normalized()
-        var out = "---\n"
-        out += "graph: \(quote(g.name))\n"
-        if let c = g.comment { out += "comment: \(quote(c))\n" }
-        out += "resources:"
-        if g.resources.isEmpty { out += " {}\n" } else { out += "\n" }
+        out.reserve(g.resources.count * 120 + g.edges.count * 110)
+        out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
+        if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
+        out.raw(g.resources.isEmpty ? "resources: {}\n" : "resources:\n")
         var currentKind: String?
         for r in g.resources {
             if r.kind != currentKind {
-                out += "  \(r.kind):\n"
+                out.raw("  "); out.raw(r.kind); out.raw(":\n")
                 currentKind = r.kind
             }
-            out += "  - name: \(quote(r.name))\n"
-            for key in r.params.keys.sorted() {
+            out.raw("  - name: "); out.quoted(r.name); out.raw("\n")
+            let keys = r.params.count == 1 ? Array(r.params.keys) : r.params.keys.sorted(by: utf8Less)
+            for key in keys {
                 write(key, r.params[key]!, indent: "    ", into: &out)
             }
             if let m = r.meta, !m.isEmpty {
-                out += "    meta:\n"
-                if let v = m.autoedge { out += "      autoedge: \(v)\n" }
-                if let v = m.burst { out += "      burst: \(v)\n" }
-                if let v = m.delay { out += "      delay: \(v)\n" }
-                if let v = m.limit { out += "      limit: \(v)\n" }
-                if let v = m.noop { out += "      noop: \(v)\n" }
-                if let v = m.poll { out += "      poll: \(v)\n" }
-                if let v = m.retry { out += "      retry: \(v)\n" }
-                if let v = m.sema { out += "      sema:" + (v.isEmpty ? " []\n" : "\n" + v.map { "      - \(quote($0))\n" }.joined()) }
-                if let v = m.timeout { out += "      timeout: \(v)\n" }
+                out.raw("    meta:\n")
+                if let v = m.autoedge { out.raw("      autoedge: \(v)\n") }
+                if let v = m.burst { out.raw("      burst: \(v)\n") }
+                if let v = m.delay { out.raw("      delay: \(v)\n") }
+                if let v = m.limit { out.raw("      limit: \(v)\n") }
+                if let v = m.noop { out.raw("      noop: \(v)\n") }
+                if let v = m.poll { out.raw("      poll: \(v)\n") }
+                if let v = m.retry { out.raw("      retry: \(v)\n") }
+                if let v = m.sema {
+                    out.raw(v.isEmpty ? "      sema: []\n" : "      sema:\n")
+                    for s in v { out.raw("      - "); out.quoted(s); out.raw("\n") }
+                }
+                if let v = m.timeout { out.raw("      timeout: \(v)\n") }
             }
         }
-        out += "edges:"
-        if g.edges.isEmpty { out += " []\n" } else { out += "\n" }
+        out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
         for e in g.edges {
-            out += "- name: \(quote(e.name))\n"
-            out += "  from:\n    kind: \(quote(e.from.kind))\n    name: \(quote(e.from.name))\n"
-            out += "  to:\n    kind: \(quote(e.to.kind))\n    name: \(quote(e.to.name))\n"
-            if e.notify { out += "  notify: true\n" }
+            out.raw("- name: "); out.quoted(e.name)
+            out.raw("\n  from:\n    kind: "); out.quoted(e.from.kind)
+            out.raw("\n    name: "); out.quoted(e.from.name)
+            out.raw("\n  to:\n    kind: "); out.quoted(e.to.kind)
+            out.raw("\n    name: "); out.quoted(e.to.name)
+            out.raw(e.notify ? "\n  notify: true\n" : "\n")
         }
         if !g.collect.isEmpty {
-            out += "collect:\n"
-            for c in g.collect { out += "- kind: \(quote(c.kind))\n  pattern: \(quote(c.pattern))\n" }
+            out.raw("collect:\n")
+            for c in g.collect {
+                out.raw("- kind: "); out.quoted(c.kind)
+                out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
+            }
         }
-        return out
     }
 
-    static func write(_ key: String, _ v: GraphValue, indent: String, into out: inout String) {
+    static func write(_ key: String, _ v: GraphValue, indent: String, into out: inout YAMLBytes) {
         switch v {
         case let .list(items):
-            if items.isEmpty { out += "\(indent)\(key): []\n"; return }
-            out += "\(indent)\(key):\n"
-            for i in items { out += "\(indent)- \(scalar(i))\n" }
+            out.raw(indent); out.raw(key)
+            if items.isEmpty { out.raw(": []\n"); return }
+            out.raw(":\n")
+            for i in items { out.raw(indent); out.raw("- "); out.raw(scalar(i)); out.raw("\n") }
         case let .map(m):
-            if m.isEmpty { out += "\(indent)\(key): {}\n"; return }
-            out += "\(indent)\(key):\n"
-            for k in m.keys.sorted() { write(k, m[k]!, indent: indent + "  ", into: &out) }
+            out.raw(indent); out.raw(key)
+            if m.isEmpty { out.raw(": {}\n"); return }
+            out.raw(":\n")
+            for k in m.keys.sorted(by: utf8Less) { write(k, m[k]!, indent: indent + "  ", into: &out) }
+        case let .string(s):
+            out.raw(indent); out.raw(key); out.raw(": "); out.quoted(s); out.raw("\n")
         default:
-            out += "\(indent)\(key): \(scalar(v))\n"
+            out.raw(indent); out.raw(key); out.raw(": "); out.raw(scalar(v)); out.raw("\n")
         }
     }
 
@@ -70,7 +88,7 @@ public enum YAMLEncoder {
         case let .float(f): return "\(f)"
         case let .bool(b): return b ? "true" : "false"
         case let .list(items): return "[" + items.map(scalar).joined(separator: ", ") + "]"
-        case let .map(m): return "{" + m.keys.sorted().map { "\(quote($0)): \(scalar(m[$0]!))" }.joined(separator: ", ") + "}"
+        case let .map(m): return "{" + m.keys.sorted(by: utf8Less).map { "\(quote($0)): \(scalar(m[$0]!))" }.joined(separator: ", ") + "}"
         }
     }
 
@@ -99,5 +117,31 @@ public enum YAMLEncoder {
             }
         }
         return out + "\""
+    }
+}
+
+/// The encoder's output buffer: bytes appended in place.
+public struct YAMLBytes {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+
+    mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// A double-quoted scalar, as `YAMLEncoder.quote` writes it.
+    mutating func quoted(_ s: String) {
+        var s = s
+        let plain = s.withUTF8 { p -> Bool in
+            for c in p where c < 0x20 || c == 0x7F || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: p)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { raw(YAMLEncoder.quote(s)) }
     }
 }

@@ -1,3 +1,4 @@
+import Graph
 import PuppetParser
 
 /// A compiled catalog: resources with their parameters, containment and relationships — the
@@ -20,16 +21,10 @@ public final class Catalog {
     public func resource(ref: String) -> CatalogResource? { index[ref] }
 
     func add(_ r: CatalogResource) {
+        r.serial = resources.count
         resources.append(r)
         index[r.ref] = r
         if let alt = r.alternateKey { index[alt] = r }
-    }
-
-    func remove(_ r: CatalogResource) {
-        resources.removeAll { $0 === r }
-        index[r.ref] = nil
-        if let alt = r.alternateKey { index[alt] = nil }
-        containment.removeAll { $0.to == r.ref || $0.from == r.ref }
     }
 
     func contain(_ container: CatalogResource, _ child: CatalogResource) {
@@ -48,22 +43,33 @@ public final class Catalog {
 
     func computeRelationships() -> [Relationship] {
         var out: [Relationship] = []
-        var seen = Set<Relationship>()
         for r in resources where !(r.virtual && !r.exported) {
             for (param, refs) in r.relationshipRefs {
-                for other in refs {
-                    let rel: Relationship
+                // A relationship is its resource, parameter and target: repeats can only come
+                // from one parameter's list.
+                var targets = refs
+                if refs.count > 1 {
+                    var seen = Set<String>()
+                    targets = refs.filter { seen.insert($0).inserted }
+                }
+                for other in targets {
                     switch param {
-                    case "require": rel = Relationship(from: other, to: r.ref, refresh: false, via: param)
-                    case "subscribe": rel = Relationship(from: other, to: r.ref, refresh: true, via: param)
-                    case "before": rel = Relationship(from: r.ref, to: other, refresh: false, via: param)
-                    default: rel = Relationship(from: r.ref, to: other, refresh: true, via: param)
+                    case "require": out.append(Relationship(from: other, to: r.ref, refresh: false, via: param))
+                    case "subscribe": out.append(Relationship(from: other, to: r.ref, refresh: true, via: param))
+                    case "before": out.append(Relationship(from: r.ref, to: other, refresh: false, via: param))
+                    default: out.append(Relationship(from: r.ref, to: other, refresh: true, via: param))
                     }
-                    if seen.insert(rel).inserted { out.append(rel) }
                 }
             }
         }
-        return out.sorted { ($0.from, $0.to, $0.via) < ($1.from, $1.to, $1.via) }
+        // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
+        out.sort { a, b in
+            let f = utf8Compare(a.from, b.from)
+            if f != 0 { return f < 0 }
+            let t = utf8Compare(a.to, b.to)
+            return t != 0 ? t < 0 : utf8Less(a.via, b.via)
+        }
+        return out
     }
 
     /// The resources as the catalog holds them after compilation (unrealized virtual resources
@@ -106,12 +112,16 @@ public final class CatalogResource {
     /// Attributes set by an override of a subclass, which may replace values.
     var overriddenAttributes: Set<String> = []
     var alternateKey: String?
+    /// Its place in `Catalog.resources` (a dense integer id for graph algorithms).
+    var serial = 0
 
-    public var ref: String { Catalog.key(type, title) }
+    /// `Type[title]`, made once: it keys every index and relationship.
+    public let ref: String
 
     init(type: String, title: String, exported: Bool, virtual: Bool, file: String?, line: Int?) {
         self.type = type
         self.title = title
+        self.ref = Catalog.key(type, title)
         self.exported = exported
         self.virtual = virtual
         self.file = file
@@ -125,12 +135,14 @@ public final class CatalogResource {
     /// The reference strings in require/before/notify/subscribe.
     var relationshipRefs: [(String, [String])] {
         var out: [(String, [String])] = []
-        for p in ["before", "notify", "require", "subscribe"] {
+        for p in CatalogResource.relationshipParameters {
             guard let v = parameters[p] else { continue }
-            out.append((p, Catalog.flattenRefs(v)))
+            if case let .string(s) = v { out.append((p, [s])) } else { out.append((p, Catalog.flattenRefs(v))) }
         }
         return out
     }
+
+    static let relationshipParameters = ["before", "notify", "require", "subscribe"]
 }
 
 extension Catalog {

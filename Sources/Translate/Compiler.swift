@@ -176,8 +176,10 @@ public final class Compiler {
         if let body = program.body {
             try evaluateStatements(body, topScope)
         }
+        PhaseClock.mark("evaluate main")
         try evaluateNode()
         try evaluateGenerators()
+        PhaseClock.mark("evaluate node, generators")
         try finish()
         return catalog
     }
@@ -350,7 +352,9 @@ public final class Compiler {
                 }
             }
         }
+        PhaseClock.mark("finish: relationships")
         try checkCycles()
+        PhaseClock.mark("finish: cycle check")
     }
 
     /// `Package[foo]`, `package[foo]`, `Class[Foo]` → the catalog's spelling of the reference.
@@ -369,41 +373,46 @@ public final class Compiler {
         catalog.relationshipCache = catalog.computeRelationships()
         let rels = catalog.relationships
         guard !rels.isEmpty else { return }
-        // Integer ids for resources; container → children.
-        var id: [String: Int] = [:]
-        var names: [String] = []
-        func intern(_ s: String) -> Int {
-            if let i = id[s] { return i }
-            id[s] = names.count
-            names.append(s)
+        // Vertices are the resources' serial numbers; references the catalog does not hold
+        // (none after `finish`'s check, but the search must not trap) get numbers after them.
+        var names = catalog.resources.map(\.ref)
+        var extra: [String: Int] = [:]
+        func id(_ ref: String) -> Int {
+            if let r = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref)) { return r.serial }
+            if let i = extra[ref] { return i }
+            extra[ref] = names.count
+            names.append(ref)
             return names.count - 1
         }
-        var children: [Int: [Int]] = [:]
-        for (from, to) in catalog.containment { children[intern(from), default: []].append(intern(to)) }
+        var children = [[Int]](repeating: [], count: names.count)
+        for (from, to) in catalog.containment {
+            let f = id(from), t = id(to)
+            while children.count < names.count { children.append([]) }
+            children[f].append(t)
+        }
+        while children.count < names.count { children.append([]) }
+        // A container stands for the leaves below it.
         var leafCache: [Int: [Int]] = [:]
         func leaves(_ v: Int) -> [Int] {
+            if v >= children.count || children[v].isEmpty { return [v] }
             if let c = leafCache[v] { return c }
             var out: [Int] = []
             var stack = [v]
             var seen: Set<Int> = []
             while let x = stack.popLast() {
                 guard seen.insert(x).inserted else { continue }
-                if let c = children[x], !c.isEmpty { stack += c } else { out.append(x) }
+                if x < children.count, !children[x].isEmpty { stack += children[x] } else { out.append(x) }
             }
             leafCache[v] = out
             return out
         }
-        var graph: [[Int]] = []
-        func addEdge(_ a: Int, _ b: Int) {
-            while graph.count <= max(a, b) { graph.append([]) }
-            graph[a].append(b)
-        }
+        var graph = [[Int]](repeating: [], count: names.count)
         for rel in rels {
-            let f = leaves(intern(rel.from)), t = leaves(intern(rel.to))
+            let f = leaves(id(rel.from)), t = leaves(id(rel.to))
+            while graph.count < names.count { graph.append([]) }
             // A resource related to a container that also holds it is no cycle of its own.
-            for a in f { for b in t where a != b { addEdge(a, b) } }
+            for a in f { for b in t where a != b { graph[a].append(b) } }
         }
-        while graph.count < names.count { graph.append([]) }
         if let cycle = firstCycle(graph) {
             throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { names[$0] }.joined(separator: " => ") + ")")
         }

@@ -9,9 +9,12 @@ public struct Mapper {
     public struct Options {
         public var graphName: String
         public var modulePath: [String]
-        public init(graphName: String, modulePath: [String] = []) {
+        /// Also return the oracle's name of each vertex (for comparing edges with Puppet's).
+        public var keepPuppetNames: Bool
+        public init(graphName: String, modulePath: [String] = [], keepPuppetNames: Bool = false) {
             self.graphName = graphName
             self.modulePath = modulePath
+            self.keepPuppetNames = keepPuppetNames
         }
     }
 
@@ -22,75 +25,91 @@ public struct Mapper {
 
     static let containerTypes: Set<String> = ["Class", "Stage", "Node"]
 
-    /// The vertex of a resource in Puppet's relationship graph, and how our graph names it:
-    /// a real resource, or the entry/exit whit of a container.
-    struct Vertex: Hashable {
-        let ref: Ref
-        /// `Type[title]` or `Whit[admissible_Type[title]]`, as the oracle's graph names it.
-        let puppetName: String
-    }
-
+    /// The graph, and (with `Options.keepPuppetNames`) how the oracle's relationship graph
+    /// names each vertex. Vertices and edges are numbered, not hashed by name: the graph comes
+    /// out already in the codec's order.
     public mutating func map(_ catalog: Catalog) -> (graph: Graph, puppetNames: [Ref: String]) {
         let resources = catalog.resources.filter { !$0.virtual }
-        var isContainer: [String: Bool] = [:]
-        var children: [String: [String]] = [:]
-        let live = Set(resources.map(\.ref))
-        for (from, to) in catalog.containment where live.contains(from) && live.contains(to) {
-            children[from, default: []].append(to)
+        let n = resources.count
+        var index: [String: Int] = [:]
+        index.reserveCapacity(n)
+        for (i, r) in resources.enumerated() { index[r.ref] = i }
+        var children = [[Int]](repeating: [], count: n)
+        for (from, to) in catalog.containment {
+            if let f = index[from], let t = index[to] { children[f].append(t) }
         }
-        for r in resources {
-            isContainer[r.ref] = Mapper.containerTypes.contains(r.type) || r.isDefineInstance
-        }
-        var graph = Graph(name: options.graphName)
-        var names: [Ref: String] = [:]
-        var vertexRef: [String: Ref] = [:]
-        func whitName(_ r: String) -> String {
-            // Puppet's graph capitalises the main class: Class[Main].
-            r == "Class[main]" ? "Class[Main]" : r
-        }
-        func entry(_ r: String) -> Ref {
-            isContainer[r] == true ? Ref(kind: "noop", name: "admissible_" + whitName(r)) : vertexRef[r]!
-        }
-        func exit(_ r: String) -> Ref {
-            isContainer[r] == true ? Ref(kind: "noop", name: "completed_" + whitName(r)) : vertexRef[r]!
-        }
-        for r in resources {
-            if isContainer[r.ref] == true {
+        let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
+        // Each resource's entry and exit vertex: itself, or its container's two whits.
+        var vertices: [Resource] = []
+        var puppetName: [String] = []
+        vertices.reserveCapacity(n)
+        var entry = [Int](repeating: 0, count: n), exit = entry
+        for (i, r) in resources.enumerated() {
+            if isContainer[i] {
+                // Puppet's graph capitalises the main class: Class[Main].
+                let whit = r.ref == "Class[main]" ? "Class[Main]" : r.ref
+                entry[i] = vertices.count
+                exit[i] = vertices.count + 1
                 for w in ["admissible_", "completed_"] {
-                    let ref = Ref(kind: "noop", name: w + whitName(r.ref))
-                    graph.resources.append(Resource(kind: "noop", name: ref.name))
-                    names[ref] = "Whit[\(ref.name)]"
+                    vertices.append(Resource(kind: "noop", name: w + whit))
+                    puppetName.append("Whit[" + w + whit + "]")
                 }
             } else {
-                let res = mapResource(r)
-                graph.resources.append(res)
-                vertexRef[r.ref] = res.ref
-                names[res.ref] = r.ref
+                entry[i] = vertices.count
+                exit[i] = vertices.count
+                vertices.append(mapResource(r))
+                puppetName.append(r.ref)
             }
+        }
+        // Rank of each vertex in the codec's order; vertices with the same kind and name share
+        // the rank of the first, so their edges merge.
+        let order = vertices.indices.sorted { Resource.codecOrder(vertices[$0], vertices[$1]) }
+        var rank = [Int](repeating: 0, count: vertices.count)
+        for (k, v) in order.enumerated() {
+            let prev = k > 0 ? order[k - 1] : -1
+            rank[v] = prev >= 0 && vertices[prev].kind == vertices[v].kind && vertices[prev].name == vertices[v].name ? rank[prev] : k
         }
         // One edge per pair; a refreshing edge wins over a plain one.
-        struct Pair: Hashable { let from: Ref; let to: Ref }
-        var edges: [Pair: Bool] = [:]
-        func add(_ from: Ref, _ to: Ref, _ notify: Bool) {
-            let k = Pair(from: from, to: to)
-            edges[k] = (edges[k] ?? false) || notify
+        let width = max(vertices.count, 1)
+        var edges: [Int: Bool] = [:]
+        func add(_ a: Int, _ b: Int, _ notify: Bool) {
+            let key = rank[a] * width + rank[b]
+            if notify { edges[key] = true } else if edges[key] == nil { edges[key] = false }
         }
-        for r in resources where isContainer[r.ref] == true {
-            let kids = children[r.ref] ?? []
-            if kids.isEmpty {
-                add(entry(r.ref), exit(r.ref), false)
-            }
-            for c in kids {
-                add(entry(r.ref), entry(c), true)
-                add(exit(c), exit(r.ref), true)
+        for i in resources.indices where isContainer[i] {
+            if children[i].isEmpty { add(entry[i], exit[i], false) }
+            for c in children[i] {
+                add(entry[i], entry[c], true)
+                add(exit[c], exit[i], true)
             }
         }
-        for rel in catalog.relationships where live.contains(rel.from) && live.contains(rel.to) {
-            add(exit(rel.from), entry(rel.to), rel.refresh)
+        for rel in catalog.relationships {
+            if let f = index[rel.from], let t = index[rel.to] { add(exit[f], entry[t], rel.refresh) }
         }
-        graph.edges = edges.map { Edge(name: "", from: $0.key.from, to: $0.key.to, notify: $0.value) }
-        graph = graph.normalized()
-        for i in graph.edges.indices { graph.edges[i].name = "e\(i + 1)" }
+        var graph = Graph(name: options.graphName)
+        graph.resources.reserveCapacity(vertices.count)
+        var last = -1
+        for v in order where rank[v] != last {
+            graph.resources.append(vertices[v])
+            last = rank[v]
+        }
+        // Ranks of merged duplicates skip numbers; map a rank to its place in the list.
+        var place = [Int](repeating: 0, count: vertices.count)
+        var p = -1
+        last = -1
+        for v in order {
+            if rank[v] != last { p += 1; last = rank[v] }
+            place[rank[v]] = p
+        }
+        graph.edges.reserveCapacity(edges.count)
+        for (k, key) in edges.keys.sorted().enumerated() {
+            let from = graph.resources[place[key / width]].ref, to = graph.resources[place[key % width]].ref
+            graph.edges.append(Edge(name: "e\(k + 1)", from: from, to: to, notify: edges[key]!))
+        }
+        var names: [Ref: String] = [:]
+        if options.keepPuppetNames {
+            for v in vertices.indices { names[vertices[v].ref] = puppetName[v] }
+        }
         return (graph, names)
     }
 

@@ -62,7 +62,9 @@ struct CompileOptions: ParsableArguments {
 
     /// `compile`, also returning every file the compilation read.
     func compileReadingFiles(_ source: SourceFile, factsFile: String? = nil) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
+        PhaseClock.mark("start")
         let program = Parser.parse(source)
+        PhaseClock.mark("parse")
         if program.hasErrors {
             for d in program.diagnostics { printError(d.rendered()) }
             throw ExitCode(1)
@@ -76,7 +78,9 @@ struct CompileOptions: ParsableArguments {
         let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths,
                                                           storeconfigs: storeconfigs, strict: strict), mainFile: source)
         do {
-            return (try compiler.compile(program), node, compiler.warnings, compiler.loadedFiles)
+            let catalog = try compiler.compile(program)
+            PhaseClock.mark("compile")
+            return (catalog, node, compiler.warnings, compiler.loadedFiles)
         } catch let e as CompileError {
             for w in compiler.warnings { printError(w) }
             printError("\(e)")

@@ -44,6 +44,7 @@ struct TranslateCommand: ParsableCommand {
         let (catalog, node, warnings) = try compile.compile(source)
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
         var (graph, _) = mapper.map(catalog)
+        PhaseClock.mark("map")
         if flatten { graph = Mapper.flatten(graph) }
         if let graphviz {
             try writeAtomically(Mapper.graphviz(graph), to: graphviz)
@@ -58,7 +59,9 @@ struct TranslateCommand: ParsableCommand {
             }
         }
         let text = YAMLEncoder.encode(graph)
+        PhaseClock.mark("encode")
         if let output { try writeAtomically(text, to: output) } else { print(text, terminator: "") }
+        PhaseClock.mark("write")
     }
 }
 

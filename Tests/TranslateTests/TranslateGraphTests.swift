@@ -23,7 +23,7 @@ final class TranslateGraphTests: XCTestCase {
             let catalog = try compileForTest(String(decoding: try Data(contentsOf: url), as: UTF8.self), path: "fixtures/puppet/" + name,
                                              certname: certname, modulePath: [Paths.url("fixtures/puppet/modules").path],
                                              storeconfigs: store, extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
-            var mapper = Mapper(options: Mapper.Options(graphName: "test"))
+            var mapper = Mapper(options: Mapper.Options(graphName: "test", keepPuppetNames: true))
             let (graph, names) = mapper.map(catalog)
             checked += 1
             let ours = Set(graph.edges.map { "\(names[$0.from] ?? "?") -> \(names[$0.to] ?? "?") refresh=\($0.notify)" })
