@@ -27,6 +27,7 @@ let package = Package(
         .executableTarget(
             name: "mgmt-puppet",
             dependencies: [
+                "CSystem",
                 "PuppetParser",
                 "Translate",
                 "Graph",

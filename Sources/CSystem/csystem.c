@@ -1,4 +1,4 @@
-// System calls Swift cannot reach through Glibc. A fork/exec shim: posix_spawn cannot change the user or (portably) the directory, and Swift
+// System calls Swift cannot reach through Glibc: allocator tuning for batch commands, and a fork/exec shim: posix_spawn cannot change the user or (portably) the directory, and Swift
 // cannot call fork safely. Only async-signal-safe calls happen between fork and exec.
 #define _GNU_SOURCE
 #include "csystem.h"
@@ -60,3 +60,32 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 }
 
 int cspawn_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+int csys_tune_malloc_for_batch(long reserve_bytes, int one_arena) {
+    if (one_arena) mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
+    char *before = sbrk(0);
+    if (before == (char *)-1) return -1;
+    /* One growth of the heap by the whole reserve: a block larger than the free top forces
+       it, and freeing the block gives it back to the top chunk, which the trim threshold
+       keeps. Only the pages at the block's two ends are touched. */
+    mallopt(M_TOP_PAD, (int)reserve_bytes);
+    /* volatile: a compiler may drop a malloc whose block is only freed */
+    static void *volatile block;
+    block = malloc(4 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+    if (block == NULL) return -1;
+    free(block);
+    char *after = sbrk(0);
+    if (after == (char *)-1 || after <= before) return -1;
+    uintptr_t huge = 2u << 20;
+    uintptr_t start = ((uintptr_t)before + huge - 1) & ~(huge - 1);
+    uintptr_t end = (uintptr_t)after & ~(huge - 1);
+    if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
+    return 0;
+}

@@ -63,12 +63,10 @@ public final class Catalog {
             }
         }
         // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
-        out.sort { a, b in
-            let f = utf8Compare(a.from, b.from)
-            if f != 0 { return f < 0 }
-            let t = utf8Compare(a.to, b.to)
-            return t != 0 ? t < 0 : utf8Less(a.via, b.via)
+        let order = indicesSortedByUTF8(count: out.count, parts: 3) { i, part in
+            part == 0 ? out[i].from : part == 1 ? out[i].to : out[i].via
         }
+        out = order.map { out[$0] }
         return out
     }
 

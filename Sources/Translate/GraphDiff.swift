@@ -32,25 +32,68 @@ public struct GraphDiff {
         }
         func ignored(_ r: Ref) -> Bool { resourcePatterns.contains { GraphDiff.glob($0, r.description) } }
         func ignoredParam(_ r: Ref, _ p: String) -> Bool { paramPatterns.contains { GraphDiff.glob($0.0, r.description) && GraphDiff.glob($0.1, p) } }
-        var left: [Ref: Resource] = [:], right: [Ref: Resource] = [:]
-        for r in a.resources where !ignored(r.ref) { left[r.ref] = r }
-        for r in b.resources where !ignored(r.ref) { right[r.ref] = r }
-        func order(_ x: Ref, _ y: Ref) -> Bool { (x.kind, x.name) < (y.kind, y.name) }
-        added = right.keys.filter { left[$0] == nil }.sorted(by: order)
-        removed = left.keys.filter { right[$0] == nil }.sorted(by: order)
-        for ref in left.keys.filter({ right[$0] != nil }).sorted(by: order) {
-            let l = left[ref]!.params, r = right[ref]!.params
-            var params: [(String, GraphValue?, GraphValue?)] = []
-            for k in Set(l.keys).union(r.keys).sorted() where l[k] != r[k] && !ignoredParam(ref, k) {
-                params.append((k, l[k], r[k]))
+        // Both graphs in codec order (what the mapper and the decoder of our own output give,
+        // so this is only a check): one merge walk pairs resources and edges.
+        let ga = a.normalized(), gb = b.normalized()
+        let ra = ga.resources.filter { !ignored($0.ref) }, rb = gb.resources.filter { !ignored($0.ref) }
+        var i = 0, j = 0
+        while i < ra.count || j < rb.count {
+            let c = i == ra.count ? 1 : j == rb.count ? -1 : Ref.codecCompare(ra[i].ref, rb[j].ref)
+            if c < 0 {
+                removed.append(ra[i].ref); i += 1
+            } else if c > 0 {
+                added.append(rb[j].ref); j += 1
+            } else {
+                let l = ra[i].params, r = rb[j].params
+                if l != r {
+                    var params: [(String, GraphValue?, GraphValue?)] = []
+                    for k in Set(l.keys).union(r.keys).sorted() where l[k] != r[k] && !ignoredParam(ra[i].ref, k) {
+                        params.append((k, l[k], r[k]))
+                    }
+                    if !params.isEmpty { changed.append(Change(ref: ra[i].ref, params: params)) }
+                }
+                i += 1; j += 1
             }
-            if !params.isEmpty { changed.append(Change(ref: ref, params: params)) }
+        }
+        // The report lists resources by (kind, name) as Swift orders strings.
+        func order(_ x: Ref, _ y: Ref) -> Bool { (x.kind, x.name) < (y.kind, y.name) }
+        added.sort(by: order)
+        removed.sort(by: order)
+        changed.sort { order($0.ref, $1.ref) }
+        // Edges: the same walk over (from, to); a changed notify flag is one removed and one
+        // added edge.
+        func compare(_ x: Edge, _ y: Edge) -> Int {
+            let f = Ref.codecCompare(x.from, y.from)
+            if f != 0 { return f }
+            let t = Ref.codecCompare(x.to, y.to)
+            return t != 0 ? t : (x.notify == y.notify ? 0 : (x.notify ? 1 : -1))
+        }
+        /// Sorted by (from, to, notify), each edge once (names do not matter).
+        func edgeSet(_ edges: [Edge]) -> [Edge] {
+            var e = edges.filter { !ignored($0.from) && !ignored($0.to) }
+            if zip(e, e.dropFirst()).contains(where: { compare($0, $1) >= 0 }) {
+                e.sort { compare($0, $1) < 0 }
+                var unique: [Edge] = []
+                for x in e where unique.last.map({ compare($0, x) != 0 }) ?? true { unique.append(x) }
+                e = unique
+            }
+            return e
+        }
+        let ea = edgeSet(ga.edges), eb = edgeSet(gb.edges)
+        i = 0; j = 0
+        while i < ea.count || j < eb.count {
+            let c = i == ea.count ? 1 : j == eb.count ? -1 : compare(ea[i], eb[j])
+            if c < 0 {
+                edgesRemoved.append(ea[i]); i += 1
+            } else if c > 0 {
+                edgesAdded.append(eb[j]); j += 1
+            } else {
+                i += 1; j += 1
+            }
         }
         func key(_ e: Edge) -> String { "\(e.from)|\(e.to)|\(e.notify)" }
-        let le = Dictionary(a.edges.filter { !ignored($0.from) && !ignored($0.to) }.map { (key($0), $0) }, uniquingKeysWith: { x, _ in x })
-        let re = Dictionary(b.edges.filter { !ignored($0.from) && !ignored($0.to) }.map { (key($0), $0) }, uniquingKeysWith: { x, _ in x })
-        edgesAdded = re.keys.filter { le[$0] == nil }.sorted().map { re[$0]! }
-        edgesRemoved = le.keys.filter { re[$0] == nil }.sorted().map { le[$0]! }
+        edgesAdded = edgesAdded.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        edgesRemoved = edgesRemoved.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// `*` matches any run of characters.

@@ -61,14 +61,16 @@ public struct Mapper {
                 puppetName.append(r.ref)
             }
         }
+        PhaseClock.mark("map: vertices")
         // Rank of each vertex in the codec's order; vertices with the same kind and name share
         // the rank of the first, so their edges merge.
-        let order = vertices.indices.sorted { Resource.codecOrder(vertices[$0], vertices[$1]) }
+        let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i].kind : vertices[i].name }
         var rank = [Int](repeating: 0, count: vertices.count)
         for (k, v) in order.enumerated() {
             let prev = k > 0 ? order[k - 1] : -1
             rank[v] = prev >= 0 && vertices[prev].kind == vertices[v].kind && vertices[prev].name == vertices[v].name ? rank[prev] : k
         }
+        PhaseClock.mark("map: sort")
         // One edge per pair; a refreshing edge wins over a plain one.
         let width = max(vertices.count, 1)
         var edges: [Int: Bool] = [:]
@@ -86,6 +88,7 @@ public struct Mapper {
         for rel in catalog.relationships {
             if let f = index[rel.from], let t = index[rel.to] { add(exit[f], entry[t], rel.refresh) }
         }
+        PhaseClock.mark("map: edges")
         var graph = Graph(name: options.graphName)
         graph.resources.reserveCapacity(vertices.count)
         var last = -1

@@ -1,3 +1,4 @@
+import Synchronization
 import PuppetParser
 
 /// A Puppet runtime value (the data types of Puppet's type system that manifests produce).
@@ -201,16 +202,16 @@ public enum Naming {
         return n.lowercased() == "main" ? "main" : capitalizeSegments(n.lowercased())
     }
 
-    /// A resource type's canonical (capitalised) name (cached: a few names are asked for often).
+    /// A resource type's canonical (capitalised) name (cached: a few names are asked for often;
+    /// locked: `diff` compiles two catalogs at once).
     public static func typeName(_ name: String) -> String {
-        if let cached = typeNameCache.value[name] { return cached }
+        if let cached = typeNameCache.withLock({ $0[name] }) { return cached }
         let n = capitalizeSegments(name.lowercased())
-        typeNameCache.value[name] = n
+        typeNameCache.withLock { $0[name] = n }
         return n
     }
 
-    final class Cache: @unchecked Sendable { var value: [String: String] = [:] }
-    static let typeNameCache = Cache()
+    static let typeNameCache = Mutex<[String: String]>([:])
 }
 
 extension StringProtocol {

@@ -31,7 +31,7 @@ struct CatalogCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        let (catalog, _, warnings) = try compile.compile(source)
+        let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true)
         for w in warnings { printError(w) }
         let text = catalog.json(pretty: !compact) + "\n"
         if let output {

@@ -9,7 +9,7 @@ import Translate
 /// Each side is a `.pp` manifest (compiled and translated) or an mgmt `.yaml` graph. With
 /// `--from REV --to REV` the same file is compared at two git revisions, without a checkout.
 /// Exit status: 0 equal, 1 different, 2 error.
-struct DiffCommand: ParsableCommand {
+struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff",
                                                     abstract: "Compare two manifests or graphs (exit 0 equal, 1 different, 2 error).")
 
@@ -45,11 +45,15 @@ struct DiffCommand: ParsableCommand {
         if from == nil && to == nil && b == nil { throw ValidationError("Give two files, or one file with --from REV [--to REV].") }
     }
 
-    func run() throws {
+    func run() async throws {
         do {
-            let old = try side(a, rev: from, facts: fromFacts)
+            // The two sides compile at once (two cores: nearly half the time).
+            async let oldSide = side(a, rev: from, facts: fromFacts)
             let new = try side(b ?? a, rev: b == nil ? to : nil, facts: toFacts)
+            let old = try await oldSide
+            PhaseClock.mark("both sides")
             let diff = GraphDiff(old, new, ignore: ignore)
+            PhaseClock.mark("diff")
             print(format == .json ? diff.json() : diff.text(), terminator: "")
             throw ExitCode(diff.isEmpty ? 0 : 1)
         } catch let e as ExitCode {
@@ -77,7 +81,7 @@ struct DiffCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let (catalog, node, _) = try compile.compile(SourceFile(path: path, text: text), factsFile: facts)
+        let (catalog, node, _) = try compile.compile(SourceFile(path: path, text: text), factsFile: facts, keepUntilExit: true)
         var mapper = Mapper(options: Mapper.Options(graphName: node, modulePath: compile.modulePaths))
         return mapper.map(catalog).graph
     }

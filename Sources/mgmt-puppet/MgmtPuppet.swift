@@ -9,4 +9,16 @@ struct MgmtPuppet: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Validate.self, Parse.self, CatalogCommand.self, TranslateCommand.self, DiffCommand.self, RunCommand.self]
     )
+
+    /// The commands that compile once and exit.
+    static let batchCommands: Set<String> = ["validate", "parse", "catalog", "translate", "diff"]
+
+    static func main() async {
+        // Before any other thread allocates: the allocator settings must be in place when the
+        // worker thread that runs the command takes its arena.
+        if let command = CommandLine.arguments.dropFirst().first, batchCommands.contains(command) {
+            tuneAllocatorForBatch(oneArena: command != "diff")
+        }
+        await main(nil)
+    }
 }

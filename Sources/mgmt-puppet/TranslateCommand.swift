@@ -41,7 +41,7 @@ struct TranslateCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        let (catalog, node, warnings) = try compile.compile(source)
+        let (catalog, node, warnings) = try compile.compile(source, keepUntilExit: true)
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
         var (graph, _) = mapper.map(catalog)
         PhaseClock.mark("map")
@@ -59,6 +59,7 @@ struct TranslateCommand: ParsableCommand {
             }
         }
         let text = YAMLEncoder.encode(graph)
+        ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
         if let output { try writeAtomically(text, to: output) } else { print(text, terminator: "") }
         PhaseClock.mark("write")

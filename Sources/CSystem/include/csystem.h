@@ -14,4 +14,11 @@ pid_t cspawn(const char *const argv[], const char *const envp[], const char *cwd
 /// pipe2(fds, O_CLOEXEC): both ends close on exec (Glibc's module does not export pipe2).
 int cspawn_pipe(int fds[2]);
 
+/// Sets glibc's allocator up for a short batch run that builds a large heap once (compiling a
+/// catalog): one arena (unless two threads allocate at once), a generous top pad and trim threshold (fewer brk/mprotect calls), large
+/// blocks from the heap rather than fresh mmaps, and a heap of `reserve_bytes` marked for
+/// transparent huge pages (a 2 MiB page fault instead of 512 small ones). Memory is only
+/// committed when touched. Returns 0, or -1 when the heap could not be grown (harmless).
+int csys_tune_malloc_for_batch(long reserve_bytes, int one_arena);
+
 #endif
