@@ -7,8 +7,10 @@ public final class Catalog {
     public let node: String
     public private(set) var resources: [CatalogResource] = []
     private var index: [String: CatalogResource] = [:]
-    /// Containment (container ref → contained ref), in the order edges were added.
-    public private(set) var containment: [(from: String, to: String)] = []
+    /// Containment (container → contained), in the order edges were added.
+    private(set) var containmentEdges: [(from: CatalogResource, to: CatalogResource)] = []
+    /// Containment as references.
+    public var containment: [(from: String, to: String)] { containmentEdges.map { ($0.from.ref, $0.to.ref) } }
 
     public init(node: String) { self.node = node }
 
@@ -28,47 +30,17 @@ public final class Catalog {
     }
 
     func contain(_ container: CatalogResource, _ child: CatalogResource) {
-        containment.append((container.ref, child.ref))
+        containmentEdges.append((container, child))
     }
 
     /// Relationships from the four relationship metaparameters, normalised so that `from` is
-    /// applied before `to` (the oracle's `relationships`).
-    public var relationships: [Relationship] {
-        if let cached = relationshipCache { return cached }
-        return computeRelationships()
-    }
+    /// applied before `to` (the oracle's `relationships`), sorted; set by the compiler's last
+    /// step (`Compiler.finish`), empty before.
+    public var relationships: [Relationship] { relationshipCache ?? [] }
 
-    /// Set once the catalog is complete (relationships do not change after compilation).
     var relationshipCache: [Relationship]?
-
-    func computeRelationships() -> [Relationship] {
-        var out: [Relationship] = []
-        for r in resources where !(r.virtual && !r.exported) {
-            for (param, refs) in r.relationshipRefs {
-                // A relationship is its resource, parameter and target: repeats can only come
-                // from one parameter's list.
-                var targets = refs
-                if refs.count > 1 {
-                    var seen = Set<String>()
-                    targets = refs.filter { seen.insert($0).inserted }
-                }
-                for other in targets {
-                    switch param {
-                    case "require": out.append(Relationship(from: other, to: r.ref, refresh: false, via: param))
-                    case "subscribe": out.append(Relationship(from: other, to: r.ref, refresh: true, via: param))
-                    case "before": out.append(Relationship(from: r.ref, to: other, refresh: false, via: param))
-                    default: out.append(Relationship(from: r.ref, to: other, refresh: true, via: param))
-                    }
-                }
-            }
-        }
-        // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
-        let order = indicesSortedByUTF8(count: out.count, parts: 3) { i, part in
-            part == 0 ? out[i].from : part == 1 ? out[i].to : out[i].via
-        }
-        out = order.map { out[$0] }
-        return out
-    }
+    /// The serial numbers of each relationship's two resources, in the same order.
+    var relationshipSerials: [(from: Int, to: Int)]?
 
     /// The resources as the catalog holds them after compilation (unrealized virtual resources
     /// are not part of it; exported ones are, flagged).

@@ -20,7 +20,7 @@ extension Catalog {
                         w.key("virtual") { $0.bool(r.virtual) }
                         w.key("file") { w in if let f = r.file { w.string(f) } else { w.null() } }
                         w.key("line") { w in if let l = r.line { w.int(l) } else { w.null() } }
-                        w.key("tags") { w in w.array(r.tags.sorted()) { $0.string($1) } }
+                        w.key("tags") { w in w.array(r.tags.sorted(by: utf8Less)) { $0.string($1) } }
                         let (params, metas) = r.split()
                         w.key("parameters") { w in w.object { w in for (k, v) in params { w.key(k) { $0.value(v) } } } }
                         w.key("metaparams") { w in w.object { w in for (k, v) in metas { w.key(k) { $0.value(v) } } } }
@@ -28,9 +28,10 @@ extension Catalog {
                 }
             }
             w.key("containment") { w in
-                let edges = containment.filter { e in
-                    resource(ref: e.to).map { !$0.virtual || $0.exported } ?? false
-                }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+                let live = containmentEdges.filter { !$0.to.virtual || $0.to.exported }
+                let edges = indicesSortedByUTF8(count: live.count, parts: 2) { i, part in
+                    part == 0 ? live[i].from.ref : live[i].to.ref
+                }.map { (from: live[$0].from.ref, to: live[$0].to.ref) }
                 w.array(edges) { w, e in
                     w.object { w in
                         w.key("from") { $0.string(e.from) }
@@ -59,7 +60,7 @@ extension CatalogResource {
     func split() -> ([(String, Value)], [(String, Value)]) {
         var params: [(String, Value)] = []
         var metas: [(String, Value)] = []
-        for k in parameters.keys.sorted() {
+        for k in parameters.keys.sorted(by: utf8Less) {
             let v = parameters[k]!
             if k == "name" && v.interpolated == title && type != "Class" { continue }
             if ResourceTypes.metaparameters.contains(k) {

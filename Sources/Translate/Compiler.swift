@@ -341,17 +341,39 @@ public final class Compiler {
         for rel in pendingRelationships {
             try rel.apply(self)
         }
-        // Every relationship must point at a resource of the catalog.
-        for r in catalog.finalResources {
+        // Every relationship must point at a resource of the catalog; the relationships (the
+        // oracle's, from the four metaparameters, `from` applied first) are collected on the way.
+        var rels: [Relationship] = []
+        var serials: [(from: Int, to: Int)] = []
+        for r in catalog.resources where !r.virtual || r.exported {
             for (param, refs) in r.relationshipRefs {
+                var seen = Set<String>()
                 for ref in refs {
                     let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
-                    if let target, !target.virtual || target.exported { continue }
-                    let file = r.sourceFile ?? currentFile
-                    throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file, offset: r.sourceOffset)
+                    guard let target, !target.virtual || target.exported else {
+                        let file = r.sourceFile ?? currentFile
+                        throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file, offset: r.sourceOffset)
+                    }
+                    // A relationship is its resource, parameter and target: repeats can only
+                    // come from one parameter's list.
+                    if refs.count > 1, !seen.insert(ref).inserted { continue }
+                    switch param {
+                    case "require", "subscribe":
+                        rels.append(Relationship(from: ref, to: r.ref, refresh: param == "subscribe", via: param))
+                        serials.append((target.serial, r.serial))
+                    default:
+                        rels.append(Relationship(from: r.ref, to: ref, refresh: param == "notify", via: param))
+                        serials.append((r.serial, target.serial))
+                    }
                 }
             }
         }
+        // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
+        let order = indicesSortedByUTF8(count: rels.count, parts: 3) { i, part in
+            part == 0 ? rels[i].from : part == 1 ? rels[i].to : rels[i].via
+        }
+        catalog.relationshipCache = order.map { rels[$0] }
+        catalog.relationshipSerials = order.map { serials[$0] }
         PhaseClock.mark("finish: relationships")
         try checkCycles()
         PhaseClock.mark("finish: cycle check")
@@ -359,6 +381,7 @@ public final class Compiler {
 
     /// `Package[foo]`, `package[foo]`, `Class[Foo]` → the catalog's spelling of the reference.
     static func canonicalRef(_ ref: String) -> String {
+        if isCanonicalRef(ref) { return ref }
         guard let open = ref.firstIndex(of: "["), ref.hasSuffix("]") else { return ref }
         let type = Naming.typeName(String(ref[..<open]))
         var title = String(ref[ref.index(after: open)..<ref.index(before: ref.endIndex)])
@@ -367,54 +390,72 @@ public final class Compiler {
         return Catalog.key(type, title)
     }
 
+    /// Already spelt as the catalog spells it (most references are): an ASCII type name other
+    /// than Class whose `::`-separated segments are capitalised, and an unquoted title.
+    static func isCanonicalRef(_ ref: String) -> Bool {
+        var atSegmentStart = true, colons = 0, sawBracket = false
+        var rest = ref.utf8.makeIterator()
+        while let c = rest.next() {
+            switch c {
+            case UInt8(ascii: "["):
+                guard !atSegmentStart, colons == 0, let first = rest.next(), first != UInt8(ascii: "'") else { return false }
+                sawBracket = true
+            case UInt8(ascii: ":"):
+                colons += 1
+                if colons > 2 || (atSegmentStart && colons == 1) { return false }
+                if colons == 2 { atSegmentStart = true }
+                continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if !atSegmentStart { return false }
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                if atSegmentStart { return false }
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                break
+            default:
+                return false
+            }
+            if sawBracket { break }
+            if colons == 1 { return false }
+            colons = 0
+            atSegmentStart = false
+        }
+        return sawBracket && ref.utf8.last == UInt8(ascii: "]") && !ref.hasPrefix("Class[")
+    }
+
     /// A dependency cycle is an error (Puppet finds it when it builds the relationship graph).
     /// Relationships to and from containers stand for everything the container holds.
     func checkCycles() throws {
-        catalog.relationshipCache = catalog.computeRelationships()
-        let rels = catalog.relationships
-        guard !rels.isEmpty else { return }
-        // Vertices are the resources' serial numbers; references the catalog does not hold
-        // (none after `finish`'s check, but the search must not trap) get numbers after them.
-        var names = catalog.resources.map(\.ref)
-        var extra: [String: Int] = [:]
-        func id(_ ref: String) -> Int {
-            if let r = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref)) { return r.serial }
-            if let i = extra[ref] { return i }
-            extra[ref] = names.count
-            names.append(ref)
-            return names.count - 1
-        }
-        var children = [[Int]](repeating: [], count: names.count)
-        for (from, to) in catalog.containment {
-            let f = id(from), t = id(to)
-            while children.count < names.count { children.append([]) }
-            children[f].append(t)
-        }
-        while children.count < names.count { children.append([]) }
+        guard let serials = catalog.relationshipSerials, !serials.isEmpty else { return }
+        let n = catalog.resources.count
+        var children = [[Int]](repeating: [], count: n)
+        for (from, to) in catalog.containmentEdges { children[from.serial].append(to.serial) }
         // A container stands for the leaves below it.
         var leafCache: [Int: [Int]] = [:]
         func leaves(_ v: Int) -> [Int] {
-            if v >= children.count || children[v].isEmpty { return [v] }
+            if children[v].isEmpty { return [v] }
             if let c = leafCache[v] { return c }
             var out: [Int] = []
             var stack = [v]
             var seen: Set<Int> = []
             while let x = stack.popLast() {
                 guard seen.insert(x).inserted else { continue }
-                if x < children.count, !children[x].isEmpty { stack += children[x] } else { out.append(x) }
+                if !children[x].isEmpty { stack += children[x] } else { out.append(x) }
             }
             leafCache[v] = out
             return out
         }
-        var graph = [[Int]](repeating: [], count: names.count)
-        for rel in rels {
-            let f = leaves(id(rel.from)), t = leaves(id(rel.to))
-            while graph.count < names.count { graph.append([]) }
+        var graph = [[Int]](repeating: [], count: n)
+        for (from, to) in serials {
             // A resource related to a container that also holds it is no cycle of its own.
+            if children[from].isEmpty && children[to].isEmpty {
+                if from != to { graph[from].append(to) }
+                continue
+            }
+            let f = leaves(from), t = leaves(to)
             for a in f { for b in t where a != b { graph[a].append(b) } }
         }
         if let cycle = firstCycle(graph) {
-            throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { names[$0] }.joined(separator: " => ") + ")")
+            throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { catalog.resources[$0].ref }.joined(separator: " => ") + ")")
         }
     }
 }

@@ -39,7 +39,7 @@ extension Compiler {
                 let cls = try declareClass(n, arguments: nil, resourceLike: false, from: scope, at: e)
                 refs.append(.type(PType("Class", [.string(Compiler.normalize(n))])))
                 if fname == "contain", let container = scope.container, container !== cls {
-                    if !catalog.containment.contains(where: { $0.from == container.ref && $0.to == cls.ref }) {
+                    if !catalog.containmentEdges.contains(where: { $0.from === container && $0.to === cls }) {
                         catalog.contain(container, cls)
                     }
                 }

@@ -31,12 +31,13 @@ public struct Mapper {
     public mutating func map(_ catalog: Catalog) -> (graph: Graph, puppetNames: [Ref: String]) {
         let resources = catalog.resources.filter { !$0.virtual }
         let n = resources.count
-        var index: [String: Int] = [:]
-        index.reserveCapacity(n)
-        for (i, r) in resources.enumerated() { index[r.ref] = i }
+        // Catalog serial → place in `resources` (-1: virtual, not in the graph).
+        var index = [Int](repeating: -1, count: catalog.resources.count)
+        for (i, r) in resources.enumerated() { index[r.serial] = i }
         var children = [[Int]](repeating: [], count: n)
-        for (from, to) in catalog.containment {
-            if let f = index[from], let t = index[to] { children[f].append(t) }
+        for (from, to) in catalog.containmentEdges {
+            let f = index[from.serial], t = index[to.serial]
+            if f >= 0 && t >= 0 { children[f].append(t) }
         }
         let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
         // Each resource's entry and exit vertex: itself, or its container's two whits.
@@ -61,7 +62,6 @@ public struct Mapper {
                 puppetName.append(r.ref)
             }
         }
-        PhaseClock.mark("map: vertices")
         // Rank of each vertex in the codec's order; vertices with the same kind and name share
         // the rank of the first, so their edges merge.
         let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i].kind : vertices[i].name }
@@ -70,7 +70,6 @@ public struct Mapper {
             let prev = k > 0 ? order[k - 1] : -1
             rank[v] = prev >= 0 && vertices[prev].kind == vertices[v].kind && vertices[prev].name == vertices[v].name ? rank[prev] : k
         }
-        PhaseClock.mark("map: sort")
         // One edge per pair; a refreshing edge wins over a plain one.
         let width = max(vertices.count, 1)
         var edges: [Int: Bool] = [:]
@@ -85,10 +84,10 @@ public struct Mapper {
                 add(exit[c], exit[i], true)
             }
         }
-        for rel in catalog.relationships {
-            if let f = index[rel.from], let t = index[rel.to] { add(exit[f], entry[t], rel.refresh) }
+        for (rel, serials) in zip(catalog.relationships, catalog.relationshipSerials ?? []) {
+            let f = index[serials.from], t = index[serials.to]
+            if f >= 0 && t >= 0 { add(exit[f], entry[t], rel.refresh) }
         }
-        PhaseClock.mark("map: edges")
         var graph = Graph(name: options.graphName)
         graph.resources.reserveCapacity(vertices.count)
         var last = -1
