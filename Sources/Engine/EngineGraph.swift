@@ -56,7 +56,8 @@ public struct EngineGraph: Sendable {
         name = graph.name
         self.vertices = vertices
         let auto = Self.autoEdges(vertices, explicit: graph.edges)
-        for e in auto { log("AutoEdge: \(e.from) -> \(e.to)") }
+        // One write for all of them (10k lines one by one cost more than building the graph).
+        if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
         autoEdges = auto
         edges = graph.edges + auto
         if let cycle = Self.findCycle(vertices.map(\.ref), edges) {
@@ -85,15 +86,17 @@ public struct EngineGraph: Sendable {
         for v in vertices where v.spec.meta?.autoedge != false {
             for uid in v.resource.uids where offer[uid] == nil { offer[uid] = v.ref }
         }
-        var have = Set(explicit.map { [$0.from, $0.to] })
+        struct Pair: Hashable { let from: Ref, to: Ref }
+        var have = Set(explicit.map { Pair(from: $0.from, to: $0.to) })
         var out: [Edge] = []
-        let ordered = vertices.map { ($0.ref.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let names = vertices.map(\.ref.description)
+        let ordered = indicesSortedByUTF8(count: vertices.count, parts: 1) { i, _ in names[i] }.map { vertices[$0] }
         for v in ordered where v.spec.meta?.autoedge != false {
             for want in v.resource.autoEdges {
                 for uid in want.uids {
                     guard let match = offer[uid], match != v.ref else { continue }
                     let (from, to) = want.reversed ? (match, v.ref) : (v.ref, match)
-                    if have.insert([from, to]).inserted {
+                    if have.insert(Pair(from: from, to: to)).inserted {
                         out.append(Edge(name: "AutoEdge: \(from) -> \(to)", from: from, to: to))
                     }
                     if want.firstMatchOnly { break }

@@ -25,7 +25,7 @@ struct FileResource: EngineResource {
 
     var isDirectory: Bool { path.hasSuffix("/") }
     /// The path without the trailing slash of a directory.
-    var bare: String { isDirectory && path.count > 1 ? String(path.dropLast()) : path }
+    var bare: String { isDirectory && path.utf8.count > 1 ? String(path[..<path.utf8.index(before: path.utf8.endIndex)]) : path }
 
     init(_ r: Resource) throws {
         var p = Params(r)
@@ -42,7 +42,7 @@ struct FileResource: EngineResource {
             path = String(dir[...(dir.lastIndex(of: "/") ?? dir.startIndex)]) + basename
         }
         guard path.hasPrefix("/") else { throw p.error("path", "the path '\(path)' must be absolute") }
-        guard !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+        guard !path.utf8.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) || $0.elementsEqual(".".utf8) }) else {
             throw p.error("path", "the path '\(path)' must not contain '.' or '..'")
         }
         self.path = path
@@ -79,14 +79,16 @@ struct FileResource: EngineResource {
 
     /// The nearest managed ancestor directory, and nothing above it.
     var autoEdges: [AutoEdgeWant] {
+        guard path != "/" else { return [] }
+        // Each ancestor with its trailing slash: the path up to and including each `/`.
         var wants: [ResourceUID] = []
-        var dir = InotifyWatcher.parent(bare)
-        while true {
-            wants.append(.file(dir == "/" ? "/" : dir + "/"))
-            if dir == "/" { break }
-            dir = InotifyWatcher.parent(dir)
+        let b = bare
+        var i = b.utf8.endIndex
+        while let slash = b.utf8[..<i].lastIndex(of: UInt8(ascii: "/")) {
+            wants.append(.file(String(b[...slash])))
+            i = slash
         }
-        return path == "/" ? [] : [AutoEdgeWant(uids: wants, firstMatchOnly: true, reversed: true)]
+        return [AutoEdgeWant(uids: wants, firstMatchOnly: true, reversed: true)]
     }
 
     func watch(_ events: WatchEvents) async throws {

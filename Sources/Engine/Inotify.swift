@@ -66,15 +66,18 @@ public final class InotifyWatcher: Sendable {
         }
     }
 
+    /// Paths are handled as UTF-8 bytes (`/` is one byte): no Character walks on hot paths.
     static func normalize(_ path: String) -> String {
-        var p = path
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        return p
+        var end = path.utf8.endIndex
+        while path.utf8.distance(from: path.utf8.startIndex, to: end) > 1 && path.utf8[path.utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = path.utf8.index(before: end)
+        }
+        return end == path.utf8.endIndex ? path : String(path[..<end])
     }
 
     static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     }
 
     static func isDirectory(_ path: String) -> Bool {

@@ -4,9 +4,15 @@ import Graph
 /// decoding ignores unknown keys, we name them with their position.
 struct Params {
     let resource: Resource
-    private(set) var read: Set<String> = ["name"]
+    /// The keys asked for, each once, and how many of them the resource has: when that is all
+    /// its parameters, nothing was unknown (no set to build for the common case).
+    private var read: [String] = []
+    private var present = 0
 
-    init(_ resource: Resource) { self.resource = resource }
+    init(_ resource: Resource) {
+        self.resource = resource
+        read.reserveCapacity(16)
+    }
 
     func error(_ key: String?, _ message: String) -> ResourceError {
         ResourceError(message: "\(resource.ref): \(message)",
@@ -14,8 +20,12 @@ struct Params {
     }
 
     mutating func value(_ key: String) -> GraphValue? {
-        read.insert(key)
-        return resource.params[key]
+        let v = resource.params[key]
+        if !read.contains(key) {
+            read.append(key)
+            if v != nil { present += 1 }
+        }
+        return v
     }
 
     mutating func string(_ key: String) throws -> String? {
@@ -82,9 +92,12 @@ struct Params {
 
     /// Every parameter must have been read.
     func finish() throws {
-        let unknown = resource.params.keys.filter { !read.contains($0) }.sorted()
+        let named = resource.params["name"] != nil && !read.contains("name") ? 1 : 0
+        if present + named == resource.params.count { return }
+        let known = Set(read).subtracting(["name"])
+        let unknown = resource.params.keys.filter { $0 != "name" && !known.contains($0) }.sorted()
         guard let first = unknown.first else { return }
-        let known = read.subtracting(["name"]).sorted().joined(separator: ", ")
-        throw error(first, "unknown parameter '\(first)' for \(resource.kind) (it takes: \(known))")
+        let knownList = known.sorted().joined(separator: ", ")
+        throw error(first, "unknown parameter '\(first)' for \(resource.kind) (it takes: \(knownList))")
     }
 }

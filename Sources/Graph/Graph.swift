@@ -110,7 +110,21 @@ public struct Ref: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
     /// mgmt's way of naming a vertex in logs: `File[/etc/motd]`.
-    public var description: String { kind.prefix(1).uppercased() + kind.dropFirst() + "[" + name + "]" }
+    public var description: String {
+        var out = ""
+        out.reserveCapacity(kind.utf8.count + name.utf8.count + 2)
+        if let f = kind.utf8.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") {
+            // The usual case (every kind is lowercase ASCII): no Unicode case mapping.
+            out.unicodeScalars.append(Unicode.Scalar(f - 0x20))
+            out += kind[kind.utf8.index(after: kind.utf8.startIndex)...]
+        } else {
+            out += kind.prefix(1).uppercased() + kind.dropFirst()
+        }
+        out += "["
+        out += name
+        out += "]"
+        return out
+    }
 }
 
 public struct Edge: Equatable, Hashable, Sendable {

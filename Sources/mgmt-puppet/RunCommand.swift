@@ -73,6 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let summary = await scheduler.run()
+        PhaseClock.mark("scheduler")
         reloader?.stop()
         for s in signals { s.cancel() }
         ChildProcesses.killAll()
@@ -106,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
                 for w in warnings { log(w) }
                 var mapper = Mapper(options: Mapper.Options(graphName: node, modulePath: compile.modulePaths))
                 graph = mapper.map(catalog).graph
+                PhaseClock.mark("map")
                 for w in mapper.warnings { log("warning: " + w) }
                 files = read
             } catch {
@@ -129,7 +131,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         do {
             graph = try await graph.exchanging(with: world, host: host)
-            return (try EngineGraph(graph, log: { line in log(line) }), files)
+            PhaseClock.mark("exchange")
+            let built = try EngineGraph(graph, log: { line in log(line) })
+            PhaseClock.mark("engine graph")
+            return (built, files)
         } catch let e as EngineGraph.Failure {
             for r in e.errors { log(r.position == nil ? "\(input): error: \(r.message)" : render(r.graphError(), source)) }
             return nil
