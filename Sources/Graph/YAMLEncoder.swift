@@ -13,7 +13,9 @@ public enum YAMLEncoder {
 
     /// Appends the graph's YAML to a byte buffer (what `encode` and atomic writers use: no
     /// intermediate strings per line).
-    public static func encode(_ graph: Graph, into out: inout YAMLBytes) {
+    /// `halvesFrom`: this many edges are written in two halves at once (tests set it low to
+    /// compare both ways).
+    public static func encode(_ graph: Graph, into out: inout YAMLBytes, halvesFrom: Int = 4096) {
         let g = graph.normalized()
         out.reserve(g.resources.count * 120 + g.edges.count * 110)
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
@@ -48,7 +50,7 @@ public enum YAMLEncoder {
         }
         out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
         // Edges are most of a large graph's bytes: two halves are written at once.
-        if g.edges.count >= 4096 {
+        if g.edges.count >= max(halvesFrom, 2) {
             let half = g.edges.count / 2
             let parts = [g.edges[..<half], g.edges[half...]]
             let written = Mutex<[Int: [UInt8]]>([:])

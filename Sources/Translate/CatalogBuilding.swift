@@ -118,7 +118,8 @@ extension Compiler {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '\(typeName)'", e)
         }
         let type = Naming.typeName(typeName)
-        if let existing = catalog.resource(ref: Catalog.key(type, title)) ?? alternate(typeName, title).flatMap({ catalog.resource(ref: $0) }) {
+        let alternateKey = alternate(typeName, title, builtin: builtin)
+        if let existing = catalog.resource(ref: Catalog.key(type, title)) ?? alternateKey.flatMap({ catalog.resource(ref: $0) }) {
             let at = existing.line.map { "(file: \(existing.file ?? ""), line: \($0))" } ?? ""
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: \(existing.ref) is already declared at \(at); cannot redeclare", e)
         }
@@ -126,7 +127,7 @@ extension Compiler {
         let loc = currentFile.location(of: (lineAt ?? e).range.start)
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
                                 file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line)
-        r.alternateKey = alternate(typeName, title)
+        r.alternateKey = alternateKey
         r.isDefineInstance = define != nil
         r.scope = scope
         r.sourceFile = currentFile
@@ -136,8 +137,10 @@ extension Compiler {
         // Attributes.
         var validNames = builtin?.attributes ?? Set(define?.parameters.map(\.name) ?? [])
         if define != nil { validNames.insert("name") }
+        r.parameters.reserveCapacity(ops.count + 2)
         for (name, value, _, at) in ops {
-            if !ResourceTypes.metaparameters.contains(name) && !validNames.contains(name) {
+            let accepted = builtin.map { $0.accepted.contains(name) } ?? (ResourceTypes.metaparameters.contains(name) || validNames.contains(name))
+            if !accepted {
                 if define != nil {
                     throw error("Evaluation Error: Error while evaluating a Resource Statement, \(type)[\(title)]: has no parameter named '\(name)'", at)
                 }
@@ -152,7 +155,7 @@ extension Compiler {
         // Tags: the type, the title when it is a valid tag, the containers', the tag metaparam.
         r.tags = tagsFromContainer(container)
         r.tags.insert(typeName)
-        for seg in typeName.split(separator: ":").map(String.init) where typeName.containsDoubleColon { r.tags.insert(seg) }
+        if typeName.containsDoubleColon { for seg in typeName.split(separator: ":") { r.tags.insert(String(seg)) } }
         if isValidTag(title) {
             r.tags.insert(title.lowercased())
             if title.containsDoubleColon { for seg in title.lowercased().split(separator: ":") { r.tags.insert(String(seg)) } }
@@ -178,8 +181,8 @@ extension Compiler {
     }
 
     /// Files are unique by path, not title: `/tmp/x/` and `/tmp/x` are the same resource.
-    func alternate(_ typeName: String, _ title: String) -> String? {
-        guard let b = ResourceTypes.builtin[typeName], b.namevar != "name" else { return nil }
+    func alternate(_ typeName: String, _ title: String, builtin: ResourceTypes.Info?? = nil) -> String? {
+        guard let b = builtin ?? ResourceTypes.builtin[typeName], b.namevar != "name" else { return nil }
         let n = ResourceTypes.namevarValue(type: typeName, title: title)
         return n == title ? nil : Catalog.key(Naming.typeName(typeName), n)
     }

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Graph
 import PuppetParser
 
@@ -5,25 +7,25 @@ import PuppetParser
 /// `resources` (ref, type, title, exported, virtual, file, line, tags, parameters, metaparams),
 /// `containment` and `relationships`, so the two can be compared with a tool.
 extension Catalog {
-    public func json(pretty: Bool = true) -> String {
+    /// `halvesFrom`: a resource list this long is written in two halves at once (tests set it
+    /// low to compare both ways).
+    public func json(pretty: Bool = true, halvesFrom: Int = 4096) -> String {
         var out = JSONWriter(pretty: pretty)
         out.object { w in
             w.key("puppet_version") { $0.string("7.23.0") }
             w.key("node") { $0.string(node) }
             w.key("resources") { w in
-                w.array(finalResources) { w, r in
+                w.arrayInHalves(finalResources, from: halvesFrom) { w, r in
                     w.object { w in
-                        w.key("ref") { $0.string(r.ref) }
-                        w.key("type") { $0.string(r.type) }
-                        w.key("title") { $0.string(r.title) }
-                        w.key("exported") { $0.bool(r.exported) }
-                        w.key("virtual") { $0.bool(r.virtual) }
-                        w.key("file") { w in if let f = r.file { w.string(f) } else { w.null() } }
-                        w.key("line") { w in if let l = r.line { w.int(l) } else { w.null() } }
-                        w.key("tags") { w in w.array(r.tags.sorted(by: utf8Less)) { $0.string($1) } }
-                        let (params, metas) = r.split()
-                        w.key("parameters") { w in w.object { w in for (k, v) in params { w.key(k) { $0.value(v) } } } }
-                        w.key("metaparams") { w in w.object { w in for (k, v) in metas { w.key(k) { $0.value(v) } } } }
+                        w.constKey("ref"); w.string(r.ref)
+                        w.constKey("type"); w.string(r.type)
+                        w.constKey("title"); w.string(r.title)
+                        w.constKey("exported"); w.bool(r.exported)
+                        w.constKey("virtual"); w.bool(r.virtual)
+                        w.constKey("file"); if let f = r.file { w.string(f) } else { w.null() }
+                        w.constKey("line"); if let l = r.line { w.int(l) } else { w.null() }
+                        w.constKey("tags"); w.array(r.tags.count < 2 ? Array(r.tags) : r.tags.sorted(by: utf8Less)) { $0.string($1) }
+                        r.writeParameters(&w)
                     }
                 }
             }
@@ -55,25 +57,29 @@ extension Catalog {
 }
 
 extension CatalogResource {
-    /// Parameters and metaparameters as the oracle prints them: sorted, `name` omitted when it
+    /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
-    func split() -> ([(String, Value)], [(String, Value)]) {
-        var params: [(String, Value)] = []
-        var metas: [(String, Value)] = []
-        for k in parameters.keys.sorted(by: utf8Less) {
-            let v = parameters[k]!
-            if k == "name" && v.interpolated == title && type != "Class" { continue }
-            if ResourceTypes.metaparameters.contains(k) {
-                if ResourceTypes.relationshipParameters.contains(k) {
-                    metas.append((k, .array(Catalog.flattenRefs(v).map { .string(Compiler.canonicalRef($0)) })))
-                } else {
-                    metas.append((k, v))
-                }
-            } else {
-                params.append((k, v))
+    func writeParameters(_ w: inout JSONWriter) {
+        let keys = parameters.count < 2 ? Array(parameters.keys) : parameters.keys.sorted(by: utf8Less)
+        w.constKey("parameters")
+        w.object { w in
+            for k in keys where !ResourceTypes.metaparameters.contains(k) {
+                let v = parameters[k]!
+                if k == "name" && type != "Class" && v.interpolated == title { continue }
+                w.key(k) { $0.value(v) }
             }
         }
-        return (params, metas)
+        w.constKey("metaparams")
+        w.object { w in
+            for k in keys where ResourceTypes.metaparameters.contains(k) {
+                let v = parameters[k]!
+                if ResourceTypes.relationshipParameters.contains(k) {
+                    w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
+                } else {
+                    w.key(k) { $0.value(v) }
+                }
+            }
+        }
     }
 }
 
@@ -120,6 +126,14 @@ struct JSONWriter {
         buffer.append(UInt8(ascii: "}"))
     }
 
+    /// A key known to need no escaping, then the value is written by the caller.
+    mutating func constKey(_ k: StaticString) {
+        beforeElement()
+        buffer.append(UInt8(ascii: "\""))
+        raw(k)
+        if pretty { raw("\": ") } else { raw("\":") }
+    }
+
     mutating func key(_ k: String, _ body: (inout JSONWriter) -> Void) {
         beforeElement()
         string(k)
@@ -138,6 +152,38 @@ struct JSONWriter {
         let had = needsComma.removeLast()
         indent -= 1
         if had || pretty { newline() }
+        buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// `array` for a long list: its two halves are written at once into their own buffers.
+    mutating func arrayInHalves<T>(_ items: [T], from minimum: Int, _ body: (inout JSONWriter, T) -> Void) {
+        guard items.count >= max(minimum, 2) else { return array(items, body) }
+        buffer.append(UInt8(ascii: "["))
+        indent += 1
+        let half = items.count / 2
+        let parts = Mutex<[[UInt8]]>([[], []])
+        let (pretty, indent, indents) = (self.pretty, self.indent, self.indents)
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                var w = JSONWriter(pretty: pretty)
+                w.indent = indent
+                w.indents = indents
+                w.needsComma = [k == 1]
+                w.buffer.reserveCapacity(half * 512)
+                for item in k == 0 ? items[..<half] : items[half...] {
+                    w.beforeElement()
+                    body(&w, item)
+                }
+                let bytes = w.buffer
+                parts.withLock { $0[k] = bytes }
+            }
+        }
+        parts.withLock { p in
+            buffer.append(contentsOf: p[0])
+            buffer.append(contentsOf: p[1])
+        }
+        self.indent -= 1
+        newline()
         buffer.append(UInt8(ascii: "]"))
     }
 

@@ -94,6 +94,9 @@ public final class Compiler {
     var realizeRequests: [(ref: Value, file: SourceFile, offset: Int32)] = []
     /// `$0`, `$1`, … of the innermost successful match, per nesting of conditionals.
     var matchStack: [[Value]?] = [nil]
+    /// `File`, `Service`, ...: references to built-in resource types, evaluated once each
+    /// (every `require => File[...]` names one).
+    var builtinTypeReferences: [String: Value] = [:]
     /// The file whose code is being evaluated (for positions).
     var currentFile: SourceFile
     public private(set) var warnings: [String] = []

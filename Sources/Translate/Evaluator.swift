@@ -14,10 +14,14 @@ extension Compiler {
         case let .name(n): return .string(n)
         case let .reservedWord(w): return .string(w)
         case let .reference(r):
+            if let known = builtinTypeReferences[r] { return known }
             let t = typeFor(name: r)
-            if t.isResourceType, typeAliases[t.name] == nil, !["Class", "Node", "Stage", "Resource"].contains(t.name),
-               ResourceTypes.builtin[t.name.lowercased()] == nil, try findDefine(Compiler.normalize(t.name)) == nil {
-                throw error("Evaluation Error: Resource type not found: \(r)", e)
+            if t.isResourceType, typeAliases[t.name] == nil, !["Class", "Node", "Stage", "Resource"].contains(t.name) {
+                if ResourceTypes.builtin[t.name.lowercased()] != nil {
+                    builtinTypeReferences[r] = .type(t)
+                } else if try findDefine(Compiler.normalize(t.name)) == nil {
+                    throw error("Evaluation Error: Resource type not found: \(r)", e)
+                }
             }
             return .type(t)
         case let .variable(name): return try lookupVariable(name, scope, e)

@@ -5,6 +5,13 @@ public enum ResourceTypes {
     public struct Info {
         public let namevar: String
         public let attributes: Set<String>
+        /// Attributes and metaparameters: what a resource of the type accepts (one lookup).
+        let accepted: Set<String>
+        init(namevar: String, attributes: Set<String>) {
+            self.namevar = namevar
+            self.attributes = attributes
+            accepted = attributes.union(ResourceTypes.metaparameters)
+        }
     }
 
     public static let metaparameters: Set<String> = [
@@ -38,11 +45,11 @@ public enum ResourceTypes {
 
     /// The value of the namevar derived from a title (`file` drops trailing slashes).
     static func namevarValue(type: String, title: String) -> String {
-        if type == "file" || type == "tidy" {
-            var t = title
-            while t.count > 1 && t.hasSuffix("/") { t.removeLast() }
-            return t
+        guard type == "file" || type == "tidy" else { return title }
+        var end = title.utf8.endIndex
+        while title.utf8.distance(from: title.utf8.startIndex, to: end) > 1, title.utf8[title.utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = title.utf8.index(before: end)
         }
-        return title
+        return end == title.utf8.endIndex ? title : String(title[..<end])
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Graph
 import PuppetParser
 import Translate
 #if canImport(FoundationEssentials)
@@ -34,6 +35,7 @@ struct CatalogCommand: ParsableCommand {
         let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true)
         for w in warnings { printError(w) }
         let text = catalog.json(pretty: !compact) + "\n"
+        PhaseClock.mark("json")
         if let output {
             try writeAtomically(text, to: output)
         } else {
