@@ -139,22 +139,44 @@ public struct Mapper {
         let name = (r.exported ? "@@" : "") + r.title
         switch r.type {
         case "File":
-            let ensure = str("ensure") ?? "file"
-            var path = str("path") ?? r.title
+            // One pass over the (few) parameters rather than a lookup for each one File knows.
+            var ensureV, pathV, content, source, owner, group, mode, target: Value?
+            var flags: [(String, Value)] = []
+            for (k, v) in p {
+                switch k {
+                case "ensure": ensureV = v
+                case "path": pathV = v
+                case "content": content = v
+                case "source": source = v
+                case "owner": owner = v
+                case "group": group = v
+                case "mode": mode = v
+                case "target": target = v
+                case "recurse", "force", "purge", "replace": flags.append((k, v))
+                default: break
+                }
+            }
+            params.reserveCapacity(6 + flags.count)
+            let ensure = ensureV?.interpolated ?? "file"
+            var path = pathV?.interpolated ?? r.title
             if ensure == "directory", !path.hasSuffix("/") { path += "/" }
             params["path"] = .string(path)
             params["state"] = .string(ensure == "absent" ? "absent" : "exists")
-            if let c = str("content") { params["content"] = .string(c) }
-            if let s = str("source") { params["source"] = .string(resolveSource(s)) }
-            for k in ["owner", "group"] { if let v = str(k) { params[k] = .string(v) } }
-            if let m = p["mode"] {
+            if let c = content { params["content"] = .string(c.interpolated) }
+            if let s = source { params["source"] = .string(resolveSource(s.interpolated)) }
+            if let v = owner { params["owner"] = .string(v.interpolated) }
+            if let v = group { params["group"] = .string(v.interpolated) }
+            if let m = mode {
                 if case let .integer(i) = m { params["mode"] = .string("0" + String(i, radix: 8)) } else { params["mode"] = .string(m.interpolated) }
             }
-            for k in ["recurse", "force", "purge", "replace"] { if let v = p[k] { params[k] = .bool(v.isTruthy && v.interpolated != "false") } }
-            if ensure == "link" || (!["file", "present", "directory", "absent"].contains(ensure)) {
-                // mgmt makes a symlink from `source` when `symlink` is set.
+            for (k, v) in flags { params[k] = .bool(v.isTruthy && v.interpolated != "false") }
+            switch ensure {
+            case "file", "present", "directory", "absent": break
+            default:
+                // `link`, or a link target as ensure: mgmt makes a symlink from `source` when
+                // `symlink` is set.
                 params["symlink"] = .bool(true)
-                params["source"] = .string(str("target") ?? ensure)
+                params["source"] = .string(target?.interpolated ?? ensure)
             }
             return Resource(kind: "file", name: name, params: params)
         case "Package":
