@@ -89,3 +89,18 @@ int csys_tune_malloc_for_batch(long reserve_bytes, int one_arena) {
     if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
     return 0;
 }
+
+int csys_advise_thread_heap(void) {
+    /* glibc gives each thread past the first an arena in its own heap: a 64 MiB-aligned
+       reservation (HEAP_MAX_SIZE on 64-bit) that grows in place. Marking the whole
+       reservation for huge pages covers what this thread will allocate there. */
+    static void *volatile probe;
+    probe = malloc(64);
+    if (probe == NULL) return -1;
+    uintptr_t p = (uintptr_t)probe;
+    free(probe);
+    char *brk_end = sbrk(0);
+    if (brk_end != (char *)-1 && p < (uintptr_t)brk_end) return 0; /* the main arena: done */
+    uintptr_t heap_max = 64u << 20;
+    return madvise((void *)(p & ~(heap_max - 1)), heap_max, MADV_HUGEPAGE);
+}

@@ -35,7 +35,10 @@ public struct GraphDiff {
         // Both graphs in codec order (what the mapper and the decoder of our own output give,
         // so this is only a check): one merge walk pairs resources and edges.
         let ga = a.normalized(), gb = b.normalized()
-        let ra = ga.resources.filter { !ignored($0.ref) }, rb = gb.resources.filter { !ignored($0.ref) }
+        PhaseClock.mark("diff: normalized")
+        // (Without resource patterns nothing is left out: no copies.)
+        let ra = resourcePatterns.isEmpty ? ga.resources : ga.resources.filter { !ignored($0.ref) }
+        let rb = resourcePatterns.isEmpty ? gb.resources : gb.resources.filter { !ignored($0.ref) }
         var i = 0, j = 0
         while i < ra.count || j < rb.count {
             let c = i == ra.count ? 1 : j == rb.count ? -1 : Ref.codecCompare(ra[i].ref, rb[j].ref)
@@ -55,6 +58,7 @@ public struct GraphDiff {
                 i += 1; j += 1
             }
         }
+        PhaseClock.mark("diff: resources")
         // The report lists resources by (kind, name) as Swift orders strings.
         func order(_ x: Ref, _ y: Ref) -> Bool { (x.kind, x.name) < (y.kind, y.name) }
         added.sort(by: order)
@@ -70,8 +74,8 @@ public struct GraphDiff {
         }
         /// Sorted by (from, to, notify), each edge once (names do not matter).
         func edgeSet(_ edges: [Edge]) -> [Edge] {
-            var e = edges.filter { !ignored($0.from) && !ignored($0.to) }
-            if zip(e, e.dropFirst()).contains(where: { compare($0, $1) >= 0 }) {
+            var e = resourcePatterns.isEmpty ? edges : edges.filter { !ignored($0.from) && !ignored($0.to) }
+            if e.indices.dropFirst().contains(where: { compare(e[$0 - 1], e[$0]) >= 0 }) {
                 e.sort { compare($0, $1) < 0 }
                 var unique: [Edge] = []
                 for x in e where unique.last.map({ compare($0, x) != 0 }) ?? true { unique.append(x) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Graph
 import PuppetParser
 import Translate
@@ -69,6 +70,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     /// One side as a graph: read at a revision or from disk; a graph file or a manifest.
     func side(_ path: String, rev: String?, facts: String?) throws -> Graph {
+        _ = csys_advise_thread_heap()
         let text: String
         if let rev {
             text = try gitShow(rev, path)

@@ -21,4 +21,9 @@ int cspawn_pipe(int fds[2]);
 /// committed when touched. Returns 0, or -1 when the heap could not be grown (harmless).
 int csys_tune_malloc_for_batch(long reserve_bytes, int one_arena);
 
+/// For a thread with its own allocator arena (diff compiles its two sides on two threads):
+/// marks that arena's heap for transparent huge pages, as the batch tuning does for the main
+/// heap. Returns 0 (also when the thread uses the main heap), or -1.
+int csys_advise_thread_heap(void);
+
 #endif
