@@ -21,6 +21,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,26 @@ def differences(ours, theirs):
     return diffs
 
 
+def error_core(message):
+    """An error message without Puppet's wrappers and location: `Evaluation Error: Error while
+    evaluating a Resource Statement, X (file: f, line: 1, column: 2) on node n` -> `X`."""
+    m = " ".join((message or "").split())
+    m = re.sub(r" \((file|line): [^)]*\)", "", m)
+    m = re.sub(r" on node \S+$", "", m)
+    m = re.sub(r"^\S+:\d+:\d+: error: ", "", m)
+    while True:
+        n = re.sub(r"^(Evaluation Error: |Error while evaluating a (Resource Statement|Function Call), |Could not parse for environment production: )", "", m)
+        if n == m:
+            return m.strip()
+        m = n
+
+
+def same_failure(oracle_error, ours):
+    """Our error (with the source line and caret after it) says what Puppet's says."""
+    theirs = error_core(oracle_error)
+    return bool(theirs) and error_core(ours).startswith(theirs)
+
+
 def run_case(code, modulepath):
     ours = subprocess.run([BIN, "catalog", "--oracle-facts", "--compact", "--modulepath", modulepath, "-e", code],
                           capture_output=True, text=True)
@@ -117,7 +138,11 @@ def run_case(code, modulepath):
     except json.JSONDecodeError:
         t = None
     oracle_ok = theirs.returncode == 0 and t is not None and "error" not in t
-    return o, (t if oracle_ok else None), ours.stderr.strip().splitlines()[:1], (t or {}).get("error") if not oracle_ok else None
+    # Our error is the first `error:` line of stderr (warnings come before it).
+    lines = ours.stderr.strip().splitlines()
+    first = next((i for i, l in enumerate(lines) if ": error: " in l or l.startswith("error: ")), 0)
+    # The message may span lines; the source line and caret follow it.
+    return o, (t if oracle_ok else None), ["\n".join(lines[first:])] if lines else [], (t or {}).get("error") if not oracle_ok else None
 
 
 def main():
@@ -126,6 +151,7 @@ def main():
     ap.add_argument("--write-goldens", metavar="DIR")
     ap.add_argument("--markdown", metavar="FILE")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--why", action="store_true", help="also print why each case failed on both sides")
     args = ap.parse_args()
 
     files = []
@@ -167,6 +193,8 @@ def main():
         lines.append(f"  skipped, {reason}: {n}")
     lines.append(f"oracle compiles: {len(oracle_ok)} of {len(cases)}; both fail: {len(both_fail)}; only we compile: {len(only_we_compile)}")
     lines.append(f"we compile: {len(ours_ok)} of {len(oracle_ok)}; same catalog as the oracle: {len(match)} of {len(oracle_ok)}")
+    same_error = [r for r in both_fail if same_failure(r[5], r[4][0] if r[4] else "")]
+    lines.append(f"both fail: {len(both_fail)}; with the same error: {len(same_error)}")
     print("\n".join(lines))
     for label, code, o, t, our_err, oracle_err in results:
         if t is not None and o is None:
@@ -177,15 +205,22 @@ def main():
                 print(f"DIFF {label}: " + "; ".join(d[:3]))
         elif t is None and o is not None:
             print(f"ONLY-US {label}: oracle: {(oracle_err or '')[:160]}")
+        elif args.why:
+            theirs_core, ours_core = error_core(oracle_err), error_core(our_err[0] if our_err else "")
+            if not same_failure(oracle_err, our_err[0] if our_err else ""):
+                print(f"BOTH-FAIL, other error {label}: oracle: {theirs_core[:200]} | ours: {ours_core[:200]}")
 
     if args.write_goldens:
         os.makedirs(args.write_goldens, exist_ok=True)
-        for label, code, o, t, _, _ in results:
-            if t is None:
-                continue
+        for label, code, o, t, _, oracle_err in results:
             name = label.replace("/", "-").replace(" ", "--").replace("::", "-").replace(".pp", "") + ".json"
+            # Where Puppet fails, its error (without wrappers and location) is the golden.
+            golden = {"case": label, "code": code, "oracle": t} if t is not None else \
+                {"case": label, "code": code, "oracle_error": error_core(oracle_err)}
+            # The modulepath is a fresh temporary directory each run: name it the same way.
+            golden = json.loads(json.dumps(golden).replace(modulepath, "<modulepath>"))
             with open(os.path.join(args.write_goldens, name), "w") as f:
-                json.dump({"case": label, "code": code, "oracle": t}, f, indent=2, sort_keys=True)
+                json.dump(golden, f, indent=2, sort_keys=True)
                 f.write("\n")
     if args.markdown:
         with open(args.markdown, "a") as f:

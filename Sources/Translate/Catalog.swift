@@ -103,19 +103,11 @@ public final class CatalogResource {
     }
 
     /// The reference strings in require/before/notify/subscribe.
+    /// In the order the parameters were set (Puppet checks them in that order).
     var relationshipRefs: [(String, [String])] {
-        // One pass over the (few) parameters instead of four lookups by name.
-        var slots: [Value?] = [nil, nil, nil, nil]
-        var any = false
-        for (k, v) in parameters {
-            guard let i = CatalogResource.relationshipParameters.firstIndex(of: k) else { continue }
-            slots[i] = v
-            any = true
-        }
-        guard any else { return [] }
         var out: [(String, [String])] = []
-        for (i, p) in CatalogResource.relationshipParameters.enumerated() {
-            guard let v = slots[i] else { continue }
+        for p in parameterOrder {
+            guard CatalogResource.relationshipParameters.contains(p), let v = parameters[p] else { continue }
             if case let .string(s) = v { out.append((p, [s])) } else { out.append((p, Catalog.flattenRefs(v))) }
         }
         return out

@@ -8,6 +8,8 @@ extension Compiler {
     /// `type { title: attrs; … }`: declares resources and returns their references.
     func evaluateResource(_ e: Expr, _ scope: Scope) throws -> Value {
         guard case let .resource(form, typeExpr, bodies) = e.kind else { return .undef }
+        // A capitalised type is a reference first: an unknown one fails as Puppet's does.
+        if case .reference = typeExpr.kind { _ = try evaluate(typeExpr, scope) }
         let typeName = try resourceTypeName(typeExpr, scope)
         var localDefaults: [(String, Value, Bool)] = []
         var refs: [Value] = []
@@ -144,7 +146,7 @@ extension Compiler {
                 if define != nil {
                     throw error("Evaluation Error: Error while evaluating a Resource Statement, \(type)[\(title)]: has no parameter named '\(name)'", at)
                 }
-                throw error("Evaluation Error: Error while evaluating a Resource Statement, no parameter named '\(name)'", at)
+                throw error("Evaluation Error: Error while evaluating a Resource Statement, no parameter named '\(name)' on \(type)[\(title)]", at)
             }
             if value.isUndef { continue }
             r.set(name, value)
@@ -235,7 +237,9 @@ extension Compiler {
         if virtual { throw error("Evaluation Error: Classes are not virtualizable", e) }
         if let existing = catalog.resource(ref: Catalog.key("Class", Naming.className(name))) {
             if resourceLike {
-                throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: Class[\(Naming.className(name))] is already declared; cannot redeclare", e)
+                // Puppet says where only when the first declaration was resource-like.
+                let at = existing.line.map { " at (file: \(existing.file ?? ""), line: \($0))" } ?? ""
+                throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: Class[\(Naming.className(name))] is already declared\(at); cannot redeclare", e)
             }
             return existing
         }
@@ -289,7 +293,8 @@ extension Compiler {
         let saved = currentFile
         currentFile = def.file
         defer { currentFile = saved }
-        try bindParameters(def, arguments ?? [:], into: classScope, resource: r, what: "Class[\(title)]", at: e)
+        try bindParameters(def, arguments ?? [:], into: classScope, resource: r, what: "Class[\(title)]", at: e,
+                           statement: resourceLike ? "Resource Statement" : "Function Call")
         r.evaluated = true
         if let body = def.body { try evaluateStatements(body, classScope) }
         return r
@@ -306,37 +311,43 @@ extension Compiler {
 
     /// Binds class or define parameters: given values, else defaults (evaluated in order in the
     /// new scope), else an error; checks types and unknown names.
+    /// `statement`: what Puppet names in its error ("Function Call" for `include`, else
+    /// "Resource Statement").
     func bindParameters(_ def: Definition, _ arguments: [String: Value], into scope: Scope, resource: CatalogResource,
-                        what: String, at e: Expr) throws {
+                        what: String, at e: Expr, statement: String = "Resource Statement") throws {
         let params = def.parameters
         let known = Set(params.map(\.name))
+        // Puppet assigns every default, then reports all problems in one message: unknown
+        // names first, then each parameter in order, missing or of the wrong type.
+        var problems: [String] = []
         for name in arguments.keys.sorted() where !known.contains(name) && !ResourceTypes.metaparameters.contains(name) && name != "name" {
-            throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): has no parameter named '\(name)'",
-                               file: resource.sourceFile, offset: resource.sourceOffset)
+            problems.append("has no parameter named '\(name)'")
         }
         for p in params {
+            // A value given (undef included: it stands for the default), else the default,
+            // else the parameter is missing — whatever its type (Optional too), as in Puppet 7.
             var value: Value
             if let given = arguments[p.name], !given.isUndef {
                 value = given
             } else if let d = p.value {
                 value = try evaluate(d, scope)
-            } else if let t = p.type, case let .type(pt) = try evaluate(t, scope), try isInstance(.undef, of: pt) {
+            } else if arguments[p.name] != nil {
                 value = .undef
-            } else if p.type == nil, arguments[p.name] != nil {
-                value = .undef
-            } else if p.type == nil {
-                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): expects a value for parameter '\(p.name)'",
-                                   file: resource.sourceFile, offset: resource.sourceOffset)
             } else {
-                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): expects a value for parameter '\(p.name)'",
-                                   file: resource.sourceFile, offset: resource.sourceOffset)
+                problems.append("expects a value for parameter '\(p.name)'")
+                scope.variables[p.name] = .undef
+                continue
             }
             if let t = p.type, case let .type(pt) = try evaluate(t, scope), try !isInstance(value, of: pt) {
-                throw CompileError("Evaluation Error: Error while evaluating a Resource Statement, \(what): parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(value))",
-                                   file: resource.sourceFile, offset: resource.sourceOffset)
+                problems.append("parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(value))")
             }
             scope.variables[p.name] = value
             if !value.isUndef, resource.type == "Class" { resource.set(p.name, value) }
+        }
+        if !problems.isEmpty {
+            let detail = problems.count == 1 ? " " + problems[0] : "\n  " + problems.joined(separator: "\n  ")
+            throw CompileError("Evaluation Error: Error while evaluating a \(statement), \(what):\(detail)",
+                               file: resource.sourceFile, offset: resource.sourceOffset)
         }
     }
 
@@ -367,6 +378,10 @@ extension Compiler {
     func evaluateDefaults(_ e: Expr, _ scope: Scope) throws -> Value {
         guard case let .resourceDefaults(_, typeExpr, ops) = e.kind else { return .undef }
         let type = try resourceTypeName(typeExpr, scope)
+        // Puppet resolves the type of a defaults statement at once.
+        if type != "class", type != "node", type != "stage", ResourceTypes.builtin[type] == nil, try findDefine(type) == nil {
+            throw error("Evaluation Error: Resource type not found: \(Naming.typeName(type))", typeExpr)
+        }
         for (name, value, append, _) in try evaluateOperations(ops, scope) {
             if scope.defaults[type]?[name] != nil {
                 throw error("Evaluation Error: Error while evaluating a Resource Defaults statement, The parameter '\(name)' has already been set for '\(Naming.typeName(type))' defaults", e)

@@ -3,10 +3,21 @@ import PuppetParser
 /// Data functions: Puppet 7's core ones and the stdlib ones the corpus modules call most
 /// (pick, any2array, prefix, join_keys_to_values, delete_undef_values, ...).
 extension Compiler {
+    /// How Puppet 7's own functions name their parameters in type errors (from their dispatch
+    /// declarations in puppet/functions/*.rb): `'versioncmp' parameter 'a' expects ...`.
+    static let functionParameterNames: [String: [String]] = [
+        "versioncmp": ["a", "b", "ignore_trailing_zeroes"], "join": ["arg", "delimiter"], "epp": ["path", "parameters"],
+        "inline_epp": ["template", "parameters"], "scanf": ["data", "format"], "getvar": ["get_string", "default_value"],
+        "get": ["value", "dotted_string", "default_value"],
+    ]
+
     func dataFunction(_ name: String, _ args: [Value], _ lambda: Expr?, _ scope: Scope, _ e: Expr) throws -> Value {
         func arg(_ i: Int) -> Value { i < args.count ? args[i] : .undef }
         func str(_ i: Int) throws -> String {
-            guard case let .string(s) = arg(i) else { throw error("Evaluation Error: Error while evaluating a Function Call, '\(name)' parameter \(i + 1) expects a String value, got \(arg(i).typeName)", e) }
+            guard case let .string(s) = arg(i) else {
+                let param = Compiler.functionParameterNames[name].flatMap { i < $0.count ? "'\($0[i])'" : nil } ?? "\(i + 1)"
+                throw error("Evaluation Error: Error while evaluating a Function Call, '\(name)' parameter \(param) expects a String value, got \(arg(i).typeName)", e)
+            }
             return s
         }
         func mapStrings(_ v: Value, _ f: (String) -> String) -> Value {
@@ -321,7 +332,7 @@ extension Compiler {
         case "return":
             throw ReturnSignal(value: arg(0))
         default:
-            throw error("Evaluation Error: Unknown function: '\(name)'", e)
+            throw error("Evaluation Error: Unknown function: '\(name)'.", e)
         }
     }
 
@@ -516,7 +527,7 @@ extension Compiler {
     func digest(_ name: String, _ s: String, _ e: Expr) throws -> String {
         switch name {
         case "sha1": return Digest.sha1Hex(Array(s.utf8))
-        default: throw error("Evaluation Error: Unknown function: '\(name)'", e)
+        default: throw error("Evaluation Error: Unknown function: '\(name)'.", e)
         }
     }
 }

@@ -21,7 +21,8 @@ extension Compiler {
                 for p in params {
                     if let v = args[.string(p.name)] { local.variables[p.name] = v }
                     else if let d = p.value { local.variables[p.name] = try evaluate(d, local) }
-                    else { throw error("Evaluation Error: Error while evaluating a Function Call, \(path): expects a value for parameter '\(p.name)'", e) }
+                    // Puppet names the template's parameter list `lambda`.
+                    else { throw error("Evaluation Error: Error while evaluating a Function Call, lambda: expects a value for parameter '\(p.name)'", e) }
                 }
             }
         } else {

@@ -51,7 +51,7 @@ extension Compiler {
             case let v where v.negated != nil: return v.negated!
             case let .string(s):
                 if let n = Compiler.parseNumber(s) { return n.negated! }
-                throw error("Evaluation Error: The value '\(s)' cannot be converted to Numeric", e)
+                throw error("Evaluation Error: The value '\(s)' cannot be converted to Numeric.", e)
             case let v: throw error("Operator '-' is not applicable to \(articled(v.typeName))", e)
             }
         case let .unfold(inner):
@@ -197,7 +197,9 @@ extension Compiler {
         switch target.kind {
         case let .variable(name):
             if scope.isLocallySet(name) {
-                throw error("Evaluation Error: Cannot reassign variable '$\(name)'", target)
+                // Puppet's wording for its two reserved parameter names.
+                let what = name == "name" || name == "title" ? "built in (or already assigned) variable" : "variable"
+                throw error("Evaluation Error: Cannot reassign \(what) '$\(name)'", target)
             }
             scope.variables[name] = v
         case let .list(targets):
@@ -339,7 +341,7 @@ extension Compiler {
         case .integer, .float: return v
         case let .string(s):
             if let n = Compiler.parseNumber(s) { return n }
-            throw error("Evaluation Error: The string '\(s)' cannot be converted to Numeric", e)
+            throw error("Evaluation Error: The value '\(s)' cannot be converted to Numeric.", e)
         default:
             throw error("Evaluation Error: Operator '\(op)' is not applicable to \(articled(v.typeName)).", e)
         }

@@ -29,3 +29,21 @@ func compileForTest(_ text: String, path: String = "-e", certname: String = "ora
                                    storeconfigs: storeconfigs)
     return try Compiler(options: options, mainFile: source).compile(program)
 }
+
+/// An error message without Puppet's wrappers (`Evaluation Error: `, `Error while evaluating
+/// a Resource Statement, `), its location and node, and with runs of white space as one
+/// space (scripts/corpus-catalog-report.py's `error_core`).
+func errorCore(_ message: String) -> String {
+    var m = message.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+    while let r = m.range(of: #" \((file|line): [^)]*\)"#, options: .regularExpression) { m.removeSubrange(r) }
+    if let r = m.range(of: #" on node \S+$"#, options: .regularExpression) { m.removeSubrange(r) }
+    while true {
+        let before = m
+        for prefix in ["Evaluation Error: ", "Error while evaluating a Resource Statement, ", "Error while evaluating a Function Call, ",
+                       "Could not parse for environment production: "] where m.hasPrefix(prefix) {
+            m.removeFirst(prefix.count)
+        }
+        if m == before { return m.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
