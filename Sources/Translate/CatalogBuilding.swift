@@ -244,6 +244,7 @@ extension Compiler {
             return existing
         }
         guard let def = try findClass(name) else {
+            if resourceLike { throw error("Evaluation Error: Error while evaluating a Resource Statement, Could not find declared class \(name)", e) }
             throw error("Evaluation Error: Error while evaluating a Function Call, Could not find class ::\(name) for \(options.certname)", e)
         }
         // The parent class first (include-like).
