@@ -1,12 +1,14 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Opt-in phase timings for profiling the pipeline: with `MGMT_PUPPET_TIMES=1` in the
 /// environment, `PhaseClock.mark("parsed")` prints the milliseconds since the previous mark
-/// to stderr. Off (one branch) otherwise, so it can stay in release builds.
+/// to stderr. Off (one branch) otherwise, so it can stay in release builds. (Locked: `diff`
+/// compiles two sides at once.)
 public enum PhaseClock {
-    nonisolated(unsafe) private static var last: Double = now()
+    private static let last = Mutex<Double>(now())
     public static let enabled: Bool = getenv("MGMT_PUPPET_TIMES") != nil
 
     static func now() -> Double {
@@ -17,9 +19,11 @@ public enum PhaseClock {
 
     public static func mark(_ phase: @autoclosure () -> String) {
         guard enabled else { return }
-        let t = now()
-        let line = "time: \(phase()) \(((t - last) * 100).rounded() / 100) ms\n"
-        fputs(line, stderr)
-        last = now()
+        let name = phase()
+        last.withLock { last in
+            let t = now()
+            fputs("time: \(name) \(((t - last) * 100).rounded() / 100) ms\n", stderr)
+            last = now()
+        }
     }
 }
