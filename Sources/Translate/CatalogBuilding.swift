@@ -13,30 +13,46 @@ extension Compiler {
         let typeName = try resourceTypeName(typeExpr, scope)
         var localDefaults: [(String, Value, Bool)] = []
         var refs: [Value] = []
+        // A title may appear once in one expression (`default` included).
+        var seenTitles = Set<String>()
+        func once(_ title: String) throws {
+            guard seenTitles.insert(title).inserted else {
+                throw error("Evaluation Error: The title '\(title)' has already been used in this resource expression", e)
+            }
+        }
+        func isDefault(_ x: Expr) -> Bool { if case .defaultLiteral = x.kind { return true }; return false }
         // A `default:` body sets defaults for the other bodies of this expression.
         for body in bodies {
-            if case .defaultLiteral = body.title.kind {
+            if isDefault(body.title) {
+                try once("default")
                 localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
-            } else if case let .list(items) = body.title.kind, items.contains(where: { if case .defaultLiteral = $0.kind { return true }; return false }) {
+            } else if case let .list(items) = body.title.kind, items.contains(where: isDefault) {
                 // `[x, default]: …` declares x and sets the defaults of the other bodies.
+                for _ in items.filter(isDefault) { try once("default") }
                 localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
             }
         }
+        // As Puppet does: every body's titles and attributes first, then the resources.
+        var declarations: [(titles: [String], ops: [(String, Value, Bool, Expr)], at: Expr)] = []
         for body in bodies {
-            if case .defaultLiteral = body.title.kind { continue }
+            if isDefault(body.title) { continue }
             let titleValue = try evaluate(body.title, scope)
             let titles = try titleStrings(titleValue, body.title)
+            for title in titles { try once(title) }
             var ops = try evaluateOperations(body.operations, scope)
             for (name, value, append) in localDefaults where !ops.contains(where: { $0.0 == name }) {
                 ops.append((name, value, append, body.title))
             }
+            declarations.append((titles, ops, body.title))
+        }
+        for (titles, ops, at) in declarations {
             for title in titles {
                 if typeName == "class" {
                     try declareClass(title, arguments: Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
-                                     resourceLike: true, from: scope, at: body.title, virtual: form != .regular)
+                                     resourceLike: true, from: scope, at: at, virtual: form != .regular)
                     refs.append(.type(PType("Class", [.string(Compiler.normalize(title))])))
                 } else {
-                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: body.title, lineAt: e)
+                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: at, lineAt: e)
                     refs.append(.type(PType(r.type, [.string(r.title)])))
                 }
             }

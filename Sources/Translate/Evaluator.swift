@@ -591,7 +591,7 @@ extension Compiler {
             // `File['/x']['mode']`: a parameter of a resource of the catalog.
             if let ref = l.referenceString, keys.count == 1, case let .string(param) = keys[0] {
                 guard let r = catalog.resource(ref: Compiler.canonicalRef(ref)) else {
-                    throw error("Evaluation Error: Resource not found: \(ref)", e)
+                    throw error("Evaluation Error: Resource not found: \(t.description)", e)
                 }
                 return r.parameters[param] ?? .undef
             }
