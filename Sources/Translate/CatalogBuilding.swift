@@ -356,7 +356,7 @@ extension Compiler {
                 continue
             }
             if let t = p.type, case let .type(pt) = try evaluate(t, scope), try !isInstance(value, of: pt) {
-                problems.append("parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(value))")
+                problems.append("parameter '\(p.name)' " + (try mismatch(pt, value)))
             }
             scope.variables[p.name] = value
             if !value.isUndef, resource.type == "Class" { resource.set(p.name, value) }

@@ -176,7 +176,7 @@ extension Compiler {
                 throw error("Evaluation Error: The lambda expects \(params.count) arguments, got \(args.count)", lambda)
             }
             if let t = p.type, case let .type(pt) = try evaluate(t, local), try !isInstance(local.variables[p.name]!, of: pt) {
-                throw error("Evaluation Error: Error while evaluating a Function Call, block parameter '\(p.name)' expects \(articled(pt.description)) value, got \(inferredTypeName(local.variables[p.name]!))", lambda)
+                throw error("Evaluation Error: Error while evaluating a Function Call, block parameter '\(p.name)' " + (try mismatch(pt, local.variables[p.name]!)), lambda)
             }
         }
         guard let body else { return .undef }

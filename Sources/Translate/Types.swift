@@ -237,6 +237,24 @@ extension Compiler {
         }
     }
 
+    /// "expects … value, got …" as Puppet's TypeMismatchDescriber words the common cases: a
+    /// match for Enum and Pattern (quoting a string value); a value that does not even fit
+    /// the expected type's unparameterised form names only that form (`String[1]` given undef:
+    /// "expects a String value, got Undef"); otherwise the full expected type. Aliases,
+    /// variants and the rest keep the full type.
+    func mismatch(_ expected: PType, _ value: Value) throws -> String {
+        if expected.name == "Enum" || expected.name == "Pattern" {
+            let got: String
+            if case let .string(s) = value { got = "'" + s + "'" } else { got = inferredTypeName(value) }
+            return "expects a match for \(expected.description), got \(got)"
+        }
+        let generalisable: Set<String> = ["Integer", "Float", "Numeric", "String", "Array", "Hash", "Boolean", "Regexp"]
+        if generalisable.contains(expected.name), !expected.parameters.isEmpty, try !isInstance(value, of: PType(expected.name)) {
+            return "expects \(articled(expected.name)) value, got \(inferredTypeName(value))"
+        }
+        return "expects \(articled(expected.description)) value, got \(inferredTypeName(value))"
+    }
+
     /// The type Puppet infers for a value, as printed in type mismatch messages.
     func inferredTypeName(_ v: Value) -> String {
         switch v {
