@@ -84,6 +84,9 @@ public final class CatalogResource {
     var alternateKey: String?
     /// Its place in `Catalog.resources` (a dense integer id for graph algorithms).
     var serial = 0
+    /// Where each attribute given in the resource expression was (Puppet reports a bad
+    /// relationship at its parameter).
+    var attributeOffsets: [String: Int32] = [:]
 
     /// `Type[title]`, made once: it keys every index and relationship.
     public let ref: String

@@ -166,6 +166,7 @@ extension Compiler {
             }
             if value.isUndef { continue }
             r.set(name, value)
+            if CatalogResource.relationshipParameters.contains(name) { r.attributeOffsets[name] = at.range.start }
         }
         if let builtin, builtin.namevar != "name", r.parameters[builtin.namevar] == nil {
             r.set(builtin.namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))

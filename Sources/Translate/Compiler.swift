@@ -355,7 +355,8 @@ public final class Compiler {
                     let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
                     guard let target, !target.virtual || target.exported else {
                         let file = r.sourceFile ?? currentFile
-                        throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file, offset: r.sourceOffset)
+                        throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file,
+                                           offset: r.attributeOffsets[param] ?? r.sourceOffset)
                     }
                     // A relationship is its resource, parameter and target: repeats can only
                     // come from one parameter's list.

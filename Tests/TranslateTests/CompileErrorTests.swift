@@ -40,6 +40,9 @@ final class CompileErrorTests: XCTestCase {
     func testMissingRelationshipTarget() {
         check("notify { 'a': }\nNotify['a'] -> Package['ghost']\n", contains: "Could not find resource 'Package[ghost]'", line: 2)
         check("notify { 'a': require => Package['ghost'] }\n", contains: "Could not find resource 'Package[ghost]' in parameter 'require'", line: 1)
+        // At the parameter's line, as Puppet reports it; the first parameter set is checked first.
+        check("notify { 'a':\n  before  => Service['s'],\n  require => Package['ghost'],\n}\n",
+              contains: "Could not find resource 'Service[s]' in parameter 'before'", line: 2)
     }
 
     func testUnknownVariableUnderStrict() {
