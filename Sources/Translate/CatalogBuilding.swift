@@ -70,7 +70,11 @@ extension Compiler {
             switch v {
             case let .string(s): return Compiler.normalize(s)
             case let .type(t) where t.parameters.isEmpty: return Compiler.normalize(t.name)
-            default: throw error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(v.typeName)", typeExpr)
+            default:
+                // A titled reference is printed as itself (`Notify['hi']`), other values by type.
+                var got = v.typeName
+                if case let .type(t) = v { got = t.description }
+                throw error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(got)", typeExpr)
             }
         }
     }
