@@ -79,6 +79,19 @@ extension Compiler {
         }
     }
 
+    /// A title's type as Puppet names it in the error: its generalised inferred type, which keeps
+    /// a regexp's pattern and a hash's key and value types (when they are one type each).
+    func titleTypeName(_ v: Value) -> String {
+        switch v {
+        case let .regex(r): return "Regexp[/\(r)/]"
+        case let .hash(h) where !h.pairs.isEmpty:
+            let keys = Set(h.pairs.map { inferredTypeName($0.key) }), values = Set(h.pairs.map { inferredTypeName($0.value) })
+            guard keys.count == 1, values.count == 1 else { return "Hash" }
+            return "Hash[\(keys.first!), \(values.first!)]"
+        default: return v.typeName
+        }
+    }
+
     /// Titles must be non-empty strings (an array gives one resource per element).
     func titleStrings(_ v: Value, _ e: Expr) throws -> [String] {
         let items = v.arrayValue.map { $0.flatMap { $0.arrayValue ?? [$0] } } ?? [v]
@@ -90,12 +103,14 @@ extension Compiler {
                 out.append(s)
             case .undef where v.arrayValue == nil:
                 throw error("Evaluation Error: Missing title. The title expression resulted in undef", e)
+            case .undef:
+                throw error("Evaluation Error: Missing title at index \(i). The title expression resulted in an undef title", e)
             case .defaultValue:
                 continue
             case let .type(t) where t.resourceReference != nil:
                 out.append(t.resourceReference!.title)
             default:
-                throw error("Evaluation Error: Illegal title type at index \(i). Expected String, got \(item.typeName)", e)
+                throw error("Evaluation Error: Illegal title type at index \(i). Expected String, got \(titleTypeName(item))", e)
             }
         }
         return out
