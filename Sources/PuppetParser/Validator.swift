@@ -161,9 +161,14 @@ enum Validator {
                 checkAssignable(target)
             case let .resourceDefaults(form, _, _), let .resourceOverride(form, _, _):
                 if form != .regular { error(e, "Resource Defaults are not virtualizable") }
-            case let .resource(form, type, _):
+            case let .resource(form, type, bodies):
                 if form != .regular, case let .name(n) = type.kind, n == "class" {
                     error(e, "Classes are not virtualizable")
+                }
+                for body in bodies {
+                    for op in body.operations.filter(\.isSplat).dropFirst() {
+                        error(at: op.range.start, "Unfolding of attributes from Hash can only be used once per resource body")
+                    }
                 }
             default:
                 break

@@ -204,6 +204,9 @@ extension Compiler {
             if define == nil, !ResourceTypes.metaparameters.contains(attr), !validNames.contains(attr) { continue }
             r.set(attr, value)
         }
+        if r.parameters["stage"] != nil {
+            throw error("Evaluation Error: Error while evaluating a Resource Statement, Only classes can set 'stage'; normal resources like \(r.ref) cannot change run stage", lineAt ?? e)
+        }
         catalog.add(r)
         // Stages are top-level: no class contains them.
         if typeName != "stage" { catalog.contain(container, r) }

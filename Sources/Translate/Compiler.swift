@@ -175,6 +175,7 @@ public final class Compiler {
     public func compile(_ program: Program) throws -> Catalog {
         currentFile = program.file
         register(program.body, file: program.file, topLevel: true)
+        try checkNodeNames()
         // Main code: everything but definitions, in Class[main].
         if let body = program.body {
             try evaluateStatements(body, topScope)
@@ -252,6 +253,36 @@ public final class Compiler {
 
     /// Puppet's node matching: the certname exactly, then regexes in file order, then the
     /// certname shortened at each dot, then `default`.
+    /// Puppet names a regex node after its pattern, cleaned of special characters.
+    static func regexNodeName(_ pattern: String) -> String {
+        var cleaned = String(pattern.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
+        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
+        return "__node_regexp__" + cleaned
+    }
+
+    /// Two node statements with one name (regexes compared by their cleaned names) are an error
+    /// as soon as the code is loaded, as in Puppet.
+    func checkNodeNames() throws {
+        var seen: [String: (file: SourceFile, offset: Int32)] = [:]
+        for n in nodes {
+            for m in n.matches {
+                let name: String
+                switch m.kind {
+                case let .string(s): name = s.lowercased()
+                case let .regex(r): name = Compiler.regexNodeName(r)
+                case .defaultLiteral: name = "default"
+                default: continue
+                }
+                if let first = seen[name] {
+                    let line = first.file.location(of: first.offset).line
+                    throw CompileError("Node '\(name)' is already defined (file: \(first.file.path), line: \(line)); cannot redefine",
+                                       file: n.file, offset: n.expr.range.start)
+                }
+                seen[name] = (n.file, n.expr.range.start)
+            }
+        }
+    }
+
     func evaluateNode() throws {
         guard !nodes.isEmpty else { return }
         let certname = options.certname.lowercased()
@@ -265,10 +296,7 @@ public final class Compiler {
             outer: for (i, n) in nodes.enumerated() {
                 for m in n.matches {
                     if case let .regex(r) = m.kind, let re = try? PRegex(r), let groups = re.firstMatch(in: certname) {
-                        // Puppet names a regex node after its pattern, cleaned of special characters.
-                        var cleaned = String(r.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
-                        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
-                        chosen = ("__node_regexp__" + cleaned, i)
+                        chosen = (Compiler.regexNodeName(r), i)
                         captures = groups.map { $0.map(Value.string) ?? .undef }
                         break outer
                     }
@@ -353,6 +381,10 @@ public final class Compiler {
                 var seen = Set<String>()
                 for ref in refs {
                     let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
+                    if let target, target.virtual, !target.exported {
+                        // Puppet's validator finds it; building the relationship graph then fails.
+                        throw CompileError("Could not retrieve dependency '\(target.ref)' of \(r.ref)")
+                    }
                     guard let target, !target.virtual || target.exported else {
                         let file = r.sourceFile ?? currentFile
                         throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file,

@@ -23,6 +23,9 @@ extension Compiler {
                     else if let d = p.value { local.variables[p.name] = try evaluate(d, local) }
                     // Puppet names the template's parameter list `lambda`.
                     else { throw error("Evaluation Error: Error while evaluating a Function Call, lambda: expects a value for parameter '\(p.name)'", e) }
+                    if let t = p.type, case let .type(pt) = try evaluate(t, local), let v = local.variables[p.name], try !isInstance(v, of: pt) {
+                        throw error("Evaluation Error: Error while evaluating a Function Call, lambda: parameter '\(p.name)' " + (try mismatch(pt, v)), e)
+                    }
                 }
             }
         } else {
