@@ -527,6 +527,8 @@ extension Compiler {
     func digest(_ name: String, _ s: String, _ e: Expr) throws -> String {
         switch name {
         case "sha1": return Digest.sha1Hex(Array(s.utf8))
+        case "md5": return Digest.md5Hex(Array(s.utf8))
+        case "sha256": return Digest.sha256Hex(Array(s.utf8))
         default: throw error("Evaluation Error: Unknown function: '\(name)'.", e)
         }
     }
@@ -563,34 +565,3 @@ extension Value {
 }
 
 /// SHA-1, for `sha1()` (a digest of a string; not for security).
-enum Digest {
-    static func sha1Hex(_ message: [UInt8]) -> String {
-        var h0: UInt32 = 0x67452301, h1: UInt32 = 0xEFCDAB89, h2: UInt32 = 0x98BADCFE, h3: UInt32 = 0x10325476, h4: UInt32 = 0xC3D2E1F0
-        var m = message
-        let bitLength = UInt64(message.count) * 8
-        m.append(0x80)
-        while m.count % 64 != 56 { m.append(0) }
-        for i in (0..<8).reversed() { m.append(UInt8((bitLength >> (UInt64(i) * 8)) & 0xff)) }
-        var w = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: m.count, by: 64) {
-            for i in 0..<16 {
-                w[i] = UInt32(m[chunk + 4 * i]) << 24 | UInt32(m[chunk + 4 * i + 1]) << 16 | UInt32(m[chunk + 4 * i + 2]) << 8 | UInt32(m[chunk + 4 * i + 3])
-            }
-            for i in 16..<80 { let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]; w[i] = (x << 1) | (x >> 31) }
-            var a = h0, b = h1, c = h2, d = h3, e = h4
-            for i in 0..<80 {
-                let f: UInt32, k: UInt32
-                switch i {
-                case 0..<20: f = (b & c) | (~b & d); k = 0x5A827999
-                case 20..<40: f = b ^ c ^ d; k = 0x6ED9EBA1
-                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC
-                default: f = b ^ c ^ d; k = 0xCA62C1D6
-                }
-                let t = ((a << 5) | (a >> 27)) &+ f &+ e &+ k &+ w[i]
-                e = d; d = c; c = (b << 30) | (b >> 2); b = a; a = t
-            }
-            h0 = h0 &+ a; h1 = h1 &+ b; h2 = h2 &+ c; h3 = h3 &+ d; h4 = h4 &+ e
-        }
-        return [h0, h1, h2, h3, h4].map { let s = String($0, radix: 16); return String(repeating: "0", count: 8 - s.count) + s }.joined()
-    }
-}
