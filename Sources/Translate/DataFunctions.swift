@@ -254,7 +254,12 @@ extension Compiler {
             }
             return cur
         case "getvar":
-            return (try? lookupVariable(try str(0), scope, e)) ?? .undef
+            // `getvar('facts.os.family')`: a variable, then a dotted path into its value.
+            let path = try str(0)
+            let dot = path.firstIndex(of: ".")
+            let variable = (try? lookupVariable(String(path[..<(dot ?? path.endIndex)]), scope, e)) ?? .undef
+            let found = dot.map { Compiler.navigate(variable, String(path[path.index(after: $0)...])) } ?? variable
+            return found.isUndef && args.count > 1 ? arg(1) : found
         case "deprecation", "assert_private", "debug":
             return .undef
         case "ensure_resource", "ensure_resources", "ensure_packages", "stdlib::ensure_packages":
@@ -296,14 +301,7 @@ extension Compiler {
         case "lest":
             return arg(0).isUndef ? try callLambda(lambda, [], scope, e) : arg(0)
         case "get":
-            var cur = arg(0)
-            for part in (arg(1).stringValue ?? "").split(separator: ".") {
-                switch cur {
-                case let .hash(h): cur = h[.string(String(part))] ?? .undef
-                case let .array(a): if let i = Int(part), i >= 0, i < a.count { cur = a[i] } else { cur = .undef }
-                default: cur = .undef
-                }
-            }
+            let cur = Compiler.navigate(arg(0), arg(1).stringValue ?? "")
             if cur.isUndef, args.count > 2 { return arg(2) }
             return cur
         case "shellquote":
@@ -522,6 +520,19 @@ extension Compiler {
         case let .hash(h): return "{" + h.pairs.map { JSONText.quote($0.key.interpolated) + ":" + jsonText($0.value) }.joined(separator: ",") + "}"
         default: return JSONText.quote(v.interpolated)
         }
+    }
+
+    /// `a.b.0`: hash keys and array indexes, undef where the path leads nowhere (get, getvar).
+    static func navigate(_ value: Value, _ path: String) -> Value {
+        var cur = value
+        for part in path.split(separator: ".") {
+            switch cur {
+            case let .hash(h): cur = h[.string(String(part))] ?? .undef
+            case let .array(a): if let i = Int(part), i >= 0, i < a.count { cur = a[i] } else { cur = .undef }
+            default: cur = .undef
+            }
+        }
+        return cur
     }
 
     func digest(_ name: String, _ s: String, _ e: Expr) throws -> String {

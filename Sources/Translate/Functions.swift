@@ -241,6 +241,14 @@ extension Compiler {
             for (k, v) in try pairs(subject) where try !call(k, v).isTruthy { return .boolean(false) }
             return .boolean(true)
         case "index":
+            // With a value instead of a lambda: where it is (a substring's character offset).
+            if lambda == nil, args.count > 1 {
+                if case let .string(s) = subject, case let .string(sub) = args[1] {
+                    return s.range(of: sub).map { .integer(s.distance(from: s.startIndex, to: $0.lowerBound)) } ?? .undef
+                }
+                for (k, v) in try pairs(subject) where puppetEquals(v, args[1]) { return k }
+                return .undef
+            }
             for (k, v) in try pairs(subject) where try call(k, v).isTruthy { return k }
             return .undef
         case "reduce":
