@@ -106,7 +106,11 @@ extension Compiler {
             }
             return args[1]
         case "type":
-            return .type(PType(inferredTypeName(args.first ?? .undef)))
+            let detailed = detailedType(args.first ?? .undef)
+            switch args.count > 1 ? args[1].stringValue : nil {
+            case "generalized": return .type(generalized(detailed))
+            default: return .type(detailed)
+            }
         case "new":
             guard case let .type(t)? = args.first else { throw error("new() expects a type", e) }
             return try newValue(t, Array(args.dropFirst()), e)

@@ -255,6 +255,43 @@ extension Compiler {
         return "expects \(articled(expected.description)) value, got \(inferredTypeName(value))"
     }
 
+    /// `type(x)`: the detailed type Puppet infers for a value (Integer[42, 42], Tuple of the
+    /// elements' types, Struct of a hash with string keys).
+    func detailedType(_ v: Value) -> PType {
+        switch v {
+        case let .integer(n): return PType("Integer", [.integer(n), .integer(n)])
+        case let .float(f): return PType("Float", [.float(f), .float(f)])
+        case let .array(a):
+            return a.isEmpty ? PType("Array", [.integer(0), .integer(0)]) : PType("Tuple", a.map { .type(detailedType($0)) })
+        case let .hash(h):
+            if h.pairs.isEmpty { return PType("Hash", [.integer(0), .integer(0)]) }
+            guard h.pairs.allSatisfy({ if case .string = $0.key { return true }; return false }) else { return PType("Hash") }
+            return PType("Struct", [.hash(OrderedHash(h.pairs.map { ($0.key, .type(detailedType($0.value))) }))])
+        default: return PType(inferredTypeName(v))
+        }
+    }
+
+    /// `type(x, 'generalized')`: ranges and sizes dropped, a tuple as an array of its elements'
+    /// common type, a struct as a hash of String to its values' common type.
+    func generalized(_ t: PType) -> PType {
+        func common(_ types: [PType]) -> PType {
+            let names = Set(types.map(\.name))
+            if names.count == 1 { return types[0] }
+            if names.isSubset(of: ["Integer", "Float"]) { return PType("Numeric") }
+            if names.isSubset(of: ["Integer", "Float", "String", "Boolean"]) { return PType("ScalarData") }
+            return PType("Data")
+        }
+        func inner(_ v: Value) -> PType? { if case let .type(x) = v { return generalized(x) }; return nil }
+        switch t.name {
+        case "Integer", "Float", "String": return PType(t.name)
+        case "Tuple": return PType("Array", [.type(common(t.parameters.compactMap(inner)))])
+        case "Struct":
+            guard case let .hash(h)? = t.parameters.first else { return PType("Hash") }
+            return PType("Hash", [.type(PType("String")), .type(common(h.pairs.compactMap { inner($0.value) }))])
+        default: return t
+        }
+    }
+
     /// The type Puppet infers for a value, as printed in type mismatch messages.
     func inferredTypeName(_ v: Value) -> String {
         switch v {
