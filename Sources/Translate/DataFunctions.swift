@@ -305,11 +305,24 @@ extension Compiler {
             if cur.isUndef, args.count > 2 { return arg(2) }
             return cur
         case "shellquote":
+            // Puppet's rules: bare when every byte is safe; else double quotes when nothing in it
+            // is special there; else single quotes when it has none; else double quotes with
+            // the specials escaped.
+            func isSafe(_ c: UInt8) -> Bool {
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || "@%_+=:,./-".utf8.contains(c)
+            }
+            let dangerous = Set("!\"`$\\".utf8)
             return .string(args.flatMap { $0.arrayValue ?? [$0] }.map { a -> String in
                 let s = a.interpolated
-                if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "@%_+=:,./-".contains($0) }) { return s }
+                if !s.isEmpty, s.utf8.allSatisfy(isSafe) { return s }
+                if !s.utf8.contains(where: dangerous.contains) { return "\"" + s + "\"" }
                 if !s.contains("'") { return "'" + s + "'" }
-                return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`") + "\""
+                var escaped: [UInt8] = [UInt8(ascii: "\"")]
+                for c in s.utf8 {
+                    if dangerous.contains(c) { escaped.append(UInt8(ascii: "\\")) }
+                    escaped.append(c)
+                }
+                return String(decoding: escaped + [UInt8(ascii: "\"")], as: UTF8.self)
             }.joined(separator: " "))
         case "camelcase":
             return mapStrings(arg(0)) { $0.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined() }
