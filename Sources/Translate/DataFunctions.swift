@@ -272,11 +272,15 @@ extension Compiler {
             }
             return .boolean(true)
         case "fqdn_rand":
+            // Puppet: Random.new(MD5([fqdn, max, seed].join(':')).hex).rand(max).
             guard case let .integer(maxv) = arg(0) else { throw error("fqdn_rand() expects an Integer", e) }
-            let seed = options.certname + (args.count > 1 ? ":" + arg(1).interpolated : "")
-            var h: UInt64 = 0xcbf29ce484222325
-            for b in seed.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-            return .integer(maxv > 0 ? Int(h % UInt64(maxv)) : 0)
+            var fqdn = options.facts["networking"].flatMap { if case let .hash(h) = $0 { return h[.string("fqdn")]?.stringValue }; return nil }
+                ?? options.facts["fqdn"]?.stringValue ?? options.certname
+            if args.count > 2, arg(2).isTruthy { fqdn = fqdn.lowercased() }
+            let key = [fqdn, String(maxv), args.count > 1 ? arg(1).interpolated : ""].joined(separator: ":")
+            guard maxv > 0, maxv <= 1 << 32 else { return .integer(0) }
+            var random = RubyRandom(seedWords: RubyRandom.words(hex: Digest.md5Hex(Array(key.utf8))))
+            return .integer(random.rand(maxv))
         case "to_json", "to_json_pretty":
             return .string(jsonText(arg(0)))
         case "validate_legacy", "validate_string", "validate_bool", "validate_array", "validate_hash", "validate_absolute_path", "validate_re", "validate_integer":

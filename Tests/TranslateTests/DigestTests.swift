@@ -17,3 +17,22 @@ final class DigestTests: XCTestCase {
                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
+
+/// fqdn_rand()'s generator against what Ruby 3 (Debian's, which Puppet 7 runs on) printed for
+/// `Random.new(seed).rand(max)`.
+final class RubyRandomTests: XCTestCase {
+    func testMatchesRuby() {
+        func first(_ words: [UInt32], _ max: Int) -> Int {
+            var r = RubyRandom(seedWords: words)
+            return r.rand(max)
+        }
+        XCTAssertEqual(first([0], 10), 5)
+        XCTAssertEqual(first([12345], 60), 34)
+        XCTAssertEqual(first([7, 0, 0, 16], 1000), 12)          // 2**100 + 7
+        XCTAssertEqual(first([0, 0, 1], 1_000_000), 354_281)    // 2**64: Ruby drops a top word of 1
+        XCTAssertEqual(first([5, 1], 1000), 867)   // 2**32 + 5: ... and then seeds with one word
+        var r = RubyRandom(seedWords: [42])
+        XCTAssertEqual([r.rand(100), r.rand(100), r.rand(1 << 31), r.rand(7)], [51, 92, 787_846_414, 2])
+        XCTAssertEqual(RubyRandom.words(hex: "95c5f6e4d2c4a8b8b0f0c3b6a2a1e1d6"), [0xa2a1e1d6, 0xb0f0c3b6, 0xd2c4a8b8, 0x95c5f6e4])
+    }
+}
