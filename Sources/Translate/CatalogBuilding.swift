@@ -330,6 +330,7 @@ extension Compiler {
         classScope.variables["title"] = .string(name)
         classScope.variables["name"] = .string(name)
         classScope.variables["module_name"] = .string(loader.moduleName(of: def.file.path))
+        classScope.variables["caller_module_name"] = callerModuleName(scope)
         let saved = currentFile
         currentFile = def.file
         defer { currentFile = saved }
@@ -338,6 +339,17 @@ extension Compiler {
         r.evaluated = true
         if let body = def.body { try evaluateStatements(body, classScope) }
         return r
+    }
+
+    /// `$caller_module_name`: the module of the scope that declared the class or resource
+    /// ('' at top and node scope).
+    func callerModuleName(_ declaringScope: Scope) -> Value {
+        var s: Scope? = declaringScope
+        while let cur = s {
+            if let m = cur.variables["module_name"] { return m }
+            s = cur.parent
+        }
+        return .string("")
     }
 
     func nodeScopeFor(_ scope: Scope) -> Scope? {
@@ -400,6 +412,7 @@ extension Compiler {
         scope.variables["title"] = .string(r.title)
         scope.variables["name"] = args["name"] ?? .string(r.title)
         scope.variables["module_name"] = .string(loader.moduleName(of: def.file.path))
+        scope.variables["caller_module_name"] = callerModuleName(declaredIn)
         let saved = currentFile
         currentFile = def.file
         defer { currentFile = saved }
