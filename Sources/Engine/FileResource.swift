@@ -94,7 +94,7 @@ struct FileResource: EngineResource {
     func watch(_ events: WatchEvents) async throws {
         let w = InotifyWatcher.shared
         guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
-        let roots = [bare] + (source.flatMap { symlink ? nil : InotifyWatcher.normalize($0) }.map { [$0] } ?? [])
+        let roots = [bare] + (source.flatMap { symlink ? nil : trimmingTrailingSlashes($0) }.map { [$0] } ?? [])
         guard recurse else {
             let subs = roots.map { w.subscribe($0) { events.changed() } }
             await untilCancelled()

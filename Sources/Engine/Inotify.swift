@@ -1,3 +1,4 @@
+import Graph
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -49,7 +50,7 @@ public final class InotifyWatcher: Sendable {
     /// Calls `callback` (on the watcher's thread; keep it short) whenever `path` may have changed.
     /// With `inside`, changes to the entries of the directory `path` count too.
     public func subscribe(_ path: String, inside: Bool = false, _ callback: @escaping @Sendable () -> Void) -> Subscription {
-        let norm = Self.normalize(path)
+        let norm = trimmingTrailingSlashes(path)
         return state.withLock { st in
             let id = st.nextID
             st.nextID += 1
@@ -67,14 +68,6 @@ public final class InotifyWatcher: Sendable {
     }
 
     /// Paths are handled as UTF-8 bytes (`/` is one byte): no Character walks on hot paths.
-    static func normalize(_ path: String) -> String {
-        var end = path.utf8.endIndex
-        while path.utf8.distance(from: path.utf8.startIndex, to: end) > 1 && path.utf8[path.utf8.index(before: end)] == UInt8(ascii: "/") {
-            end = path.utf8.index(before: end)
-        }
-        return end == path.utf8.endIndex ? path : String(path[..<end])
-    }
-
     static func parent(_ path: String) -> String {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == path.utf8.startIndex ? "/" : String(path[..<slash])

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Writes a graph as mgmt YAML, deterministically: kinds, resources, parameters (name first)
 /// and edges sorted; strings double-quoted (JSON-style escapes, which YAML reads as they are);
 /// nothing that depends on the machine or the time.
@@ -51,20 +48,12 @@ public enum YAMLEncoder {
         out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
         // Edges are most of a large graph's bytes: two halves are written at once.
         if g.edges.count >= max(halvesFrom, 2) {
-            let half = g.edges.count / 2
-            let parts = [g.edges[..<half], g.edges[half...]]
-            let written = Mutex<[Int: [UInt8]]>([:])
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                var part = YAMLBytes()
-                part.reserve(parts[i].count * 110)
-                writeEdges(parts[i], into: &part)
-                let bytes = part.bytes
-                written.withLock { $0[i] = bytes }
-            }
-            written.withLock { w in
-                out.append(w[0]!)
-                out.append(w[1]!)
-            }
+            out.append(writtenInHalves(g.edges) { part, _ in
+                var bytes = YAMLBytes()
+                bytes.reserve(part.count * 110)
+                writeEdges(part, into: &bytes)
+                return bytes.bytes
+            })
         } else {
             writeEdges(g.edges[...], into: &out)
         }

@@ -110,13 +110,12 @@ public final class CatalogResource {
     var relationshipRefs: [(String, [String])] {
         var out: [(String, [String])] = []
         for p in parameterOrder {
-            guard CatalogResource.relationshipParameters.contains(p), let v = parameters[p] else { continue }
+            guard ResourceTypes.relationshipParameters.contains(p), let v = parameters[p] else { continue }
             if case let .string(s) = v { out.append((p, [s])) } else { out.append((p, Catalog.flattenRefs(v))) }
         }
         return out
     }
 
-    static let relationshipParameters = ["before", "notify", "require", "subscribe"]
 }
 
 extension Catalog {

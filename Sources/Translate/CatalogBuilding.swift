@@ -157,8 +157,7 @@ extension Compiler {
         let type = Naming.typeName(typeName)
         let alternateKey = alternate(typeName, title, builtin: builtin)
         if let existing = catalog.resource(ref: Catalog.key(type, title)) ?? alternateKey.flatMap({ catalog.resource(ref: $0) }) {
-            let at = existing.line.map { "(file: \(existing.file ?? ""), line: \($0))" } ?? ""
-            throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: \(existing.ref) is already declared at \(at); cannot redeclare", e)
+            throw error("Evaluation Error: Error while evaluating a Resource Statement, " + duplicateDeclaration(existing), e)
         }
         // Puppet gives every body of a resource expression the expression's line.
         let loc = currentFile.location(of: (lineAt ?? e).range.start)
@@ -185,7 +184,7 @@ extension Compiler {
             }
             if value.isUndef { continue }
             r.set(name, value)
-            if CatalogResource.relationshipParameters.contains(name) { r.attributeOffsets[name] = at.range.start }
+            if ResourceTypes.relationshipParameters.contains(name) { r.attributeOffsets[name] = at.range.start }
         }
         if let builtin, builtin.namevar != "name", r.parameters[builtin.namevar] == nil {
             r.set(builtin.namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))
@@ -221,9 +220,16 @@ extension Compiler {
         return r
     }
 
+    /// Puppet's message, which says where the first declaration was when it knows (a class
+    /// first declared with `include` has no place).
+    func duplicateDeclaration(_ existing: CatalogResource) -> String {
+        let at = existing.line.map { " at (file: \(existing.file ?? ""), line: \($0))" } ?? ""
+        return "Duplicate declaration: \(existing.ref) is already declared\(at); cannot redeclare"
+    }
+
     /// Files are unique by path, not title: `/tmp/x/` and `/tmp/x` are the same resource.
-    func alternate(_ typeName: String, _ title: String, builtin: ResourceTypes.Info?? = nil) -> String? {
-        guard let b = builtin ?? ResourceTypes.builtin[typeName], b.namevar != "name" else { return nil }
+    func alternate(_ typeName: String, _ title: String, builtin: ResourceTypes.Info?) -> String? {
+        guard let b = builtin, b.namevar != "name" else { return nil }
         let n = ResourceTypes.namevarValue(type: typeName, title: title)
         return n == title ? nil : Catalog.key(Naming.typeName(typeName), n)
     }
@@ -254,6 +260,13 @@ extension Compiler {
         return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ":" || $0 == "." || $0 == "-" }
     }
 
+    /// A lowercase name of a resource type: class, node, stage, a built-in type or a defined
+    /// type (loaded from the module path if need be).
+    func isResourceType(_ name: String) throws -> Bool {
+        if ["class", "node", "stage"].contains(name) || ResourceTypes.builtin[name] != nil { return true }
+        return try findDefine(name) != nil
+    }
+
     func findDefine(_ name: String) throws -> Definition? {
         if let d = defines[name] { return d }
         if try loader.load(name, into: self) { return defines[name] }
@@ -276,9 +289,7 @@ extension Compiler {
         if virtual { throw error("Evaluation Error: Classes are not virtualizable", e) }
         if let existing = catalog.resource(ref: Catalog.key("Class", Naming.className(name))) {
             if resourceLike {
-                // Puppet says where only when the first declaration was resource-like.
-                let at = existing.line.map { " at (file: \(existing.file ?? ""), line: \($0))" } ?? ""
-                throw error("Evaluation Error: Error while evaluating a Resource Statement, Duplicate declaration: Class[\(Naming.className(name))] is already declared\(at); cannot redeclare", e)
+                throw error("Evaluation Error: Error while evaluating a Resource Statement, " + duplicateDeclaration(existing), e)
             }
             return existing
         }
@@ -432,7 +443,7 @@ extension Compiler {
         guard case let .resourceDefaults(_, typeExpr, ops) = e.kind else { return .undef }
         let type = try resourceTypeName(typeExpr, scope)
         // Puppet resolves the type of a defaults statement at once.
-        if type != "class", type != "node", type != "stage", ResourceTypes.builtin[type] == nil, try findDefine(type) == nil {
+        if try !isResourceType(type) {
             throw error("Evaluation Error: Resource type not found: \(Naming.typeName(type))", typeExpr)
         }
         for (name, value, append, _) in try evaluateOperations(ops, scope) {

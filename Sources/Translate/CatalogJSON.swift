@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import Graph
 import PuppetParser
 
@@ -160,27 +158,18 @@ struct JSONWriter {
         guard items.count >= max(minimum, 2) else { return array(items, body) }
         buffer.append(UInt8(ascii: "["))
         indent += 1
-        let half = items.count / 2
-        let parts = Mutex<[[UInt8]]>([[], []])
         let (pretty, indent, indents) = (self.pretty, self.indent, self.indents)
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                var w = JSONWriter(pretty: pretty)
-                w.indent = indent
-                w.indents = indents
-                w.needsComma = [k == 1]
-                w.buffer.reserveCapacity(half * 512)
-                for item in k == 0 ? items[..<half] : items[half...] {
-                    w.beforeElement()
-                    body(&w, item)
-                }
-                let bytes = w.buffer
-                parts.withLock { $0[k] = bytes }
+        buffer += writtenInHalves(items) { part, second in
+            var w = JSONWriter(pretty: pretty)
+            w.indent = indent
+            w.indents = indents
+            w.needsComma = [second]
+            w.buffer.reserveCapacity(part.count * 512)
+            for item in part {
+                w.beforeElement()
+                body(&w, item)
             }
-        }
-        parts.withLock { p in
-            buffer.append(contentsOf: p[0])
-            buffer.append(contentsOf: p[1])
+            return w.buffer
         }
         self.indent -= 1
         newline()

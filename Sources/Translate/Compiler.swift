@@ -251,8 +251,6 @@ public final class Compiler {
 
     // MARK: - Nodes
 
-    /// Puppet's node matching: the certname exactly, then regexes in file order, then the
-    /// certname shortened at each dot, then `default`.
     /// Puppet names a regex node after its pattern, cleaned of special characters.
     static func regexNodeName(_ pattern: String) -> String {
         var cleaned = String(pattern.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
@@ -283,6 +281,8 @@ public final class Compiler {
         }
     }
 
+    /// Puppet's node matching: the certname exactly, then regexes in file order, then `default`
+    /// (Puppet 7 no longer tries the certname shortened at each dot).
     func evaluateNode() throws {
         guard !nodes.isEmpty else { return }
         let certname = options.certname.lowercased()
@@ -385,7 +385,7 @@ public final class Compiler {
                         // Puppet's validator finds it; building the relationship graph then fails.
                         throw CompileError("Could not retrieve dependency '\(target.ref)' of \(r.ref)")
                     }
-                    guard let target, !target.virtual || target.exported else {
+                    guard let target else {
                         let file = r.sourceFile ?? currentFile
                         throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file,
                                            offset: r.attributeOffsets[param] ?? r.sourceOffset)

@@ -274,11 +274,11 @@ extension Compiler {
         case "fqdn_rand":
             // Puppet: Random.new(MD5([fqdn, max, seed].join(':')).hex).rand(max).
             guard case let .integer(maxv) = arg(0) else { throw error("fqdn_rand() expects an Integer", e) }
+            guard maxv > 0, maxv <= 1 << 32 else { return .integer(0) }
             var fqdn = options.facts["networking"].flatMap { if case let .hash(h) = $0 { return h[.string("fqdn")]?.stringValue }; return nil }
                 ?? options.facts["fqdn"]?.stringValue ?? options.certname
             if args.count > 2, arg(2).isTruthy { fqdn = fqdn.lowercased() }
             let key = [fqdn, String(maxv), args.count > 1 ? arg(1).interpolated : ""].joined(separator: ":")
-            guard maxv > 0, maxv <= 1 << 32 else { return .integer(0) }
             var random = RubyRandom(seedWords: RubyRandom.words(hex: Digest.md5Hex(Array(key.utf8))))
             return .integer(random.rand(maxv))
         case "to_json", "to_json_pretty":

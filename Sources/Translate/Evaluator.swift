@@ -16,12 +16,11 @@ extension Compiler {
         case let .reference(r):
             if let known = builtinTypeReferences[r] { return known }
             let t = typeFor(name: r)
-            if t.isResourceType, typeAliases[t.name] == nil, !["Class", "Node", "Stage", "Resource"].contains(t.name) {
-                if ResourceTypes.builtin[t.name.lowercased()] != nil {
-                    builtinTypeReferences[r] = .type(t)
-                } else if try findDefine(Compiler.normalize(t.name)) == nil {
-                    throw error("Evaluation Error: Resource type not found: \(r)", e)
-                }
+            // (`Resource[...]` names its type in its parameters.)
+            if t.isResourceType, typeAliases[t.name] == nil, t.name != "Resource" {
+                let name = Compiler.normalize(t.name)
+                guard try isResourceType(name) else { throw error("Evaluation Error: Resource type not found: \(r)", e) }
+                if ResourceTypes.builtin[name] != nil { builtinTypeReferences[r] = .type(t) }
             }
             return .type(t)
         case let .variable(name): return try lookupVariable(name, scope, e)

@@ -45,8 +45,6 @@ public struct Mapper {
         var puppetName: [String] = []
         vertices.reserveCapacity(n)
         var entry = [Int](repeating: 0, count: n), exit = entry
-        let mapped = mappedAll(resources.indices.filter { !isContainer[$0] }.map { resources[$0] })
-        var nextMapped = 0
         for (i, r) in resources.enumerated() {
             if isContainer[i] {
                 // Puppet's graph capitalises the main class: Class[Main].
@@ -60,24 +58,30 @@ public struct Mapper {
             } else {
                 entry[i] = vertices.count
                 exit[i] = vertices.count
-                vertices.append(mapped[nextMapped])
-                nextMapped += 1
+                vertices.append(mapResource(r))
                 puppetName.append(r.ref)
             }
         }
-        // Rank of each vertex in the codec's order; vertices with the same kind and name share
-        // the rank of the first, so their edges merge.
+        // Each vertex's place in the graph's resource list, which is in the codec's order; a
+        // vertex with the same kind and name as the one before it shares its place, so their
+        // edges merge.
         let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i].kind : vertices[i].name }
-        var rank = [Int](repeating: 0, count: vertices.count)
-        for (k, v) in order.enumerated() {
-            let prev = k > 0 ? order[k - 1] : -1
-            rank[v] = prev >= 0 && vertices[prev].kind == vertices[v].kind && vertices[prev].name == vertices[v].name ? rank[prev] : k
+        var graph = Graph(name: options.graphName)
+        graph.resources.reserveCapacity(vertices.count)
+        var place = [Int](repeating: 0, count: vertices.count)
+        for v in order {
+            if let last = graph.resources.last, last.kind == vertices[v].kind, last.name == vertices[v].name {
+                place[v] = graph.resources.count - 1
+            } else {
+                place[v] = graph.resources.count
+                graph.resources.append(vertices[v])
+            }
         }
         // One edge per pair; a refreshing edge wins over a plain one.
-        let width = max(vertices.count, 1)
+        let width = max(graph.resources.count, 1)
         var edges: [Int: Bool] = [:]
         func add(_ a: Int, _ b: Int, _ notify: Bool) {
-            let key = rank[a] * width + rank[b]
+            let key = place[a] * width + place[b]
             if notify { edges[key] = true } else if edges[key] == nil { edges[key] = false }
         }
         for i in resources.indices where isContainer[i] {
@@ -91,24 +95,9 @@ public struct Mapper {
             let f = index[serials.from], t = index[serials.to]
             if f >= 0 && t >= 0 { add(exit[f], entry[t], rel.refresh) }
         }
-        var graph = Graph(name: options.graphName)
-        graph.resources.reserveCapacity(vertices.count)
-        var last = -1
-        for v in order where rank[v] != last {
-            graph.resources.append(vertices[v])
-            last = rank[v]
-        }
-        // Ranks of merged duplicates skip numbers; map a rank to its place in the list.
-        var place = [Int](repeating: 0, count: vertices.count)
-        var p = -1
-        last = -1
-        for v in order {
-            if rank[v] != last { p += 1; last = rank[v] }
-            place[rank[v]] = p
-        }
         graph.edges.reserveCapacity(edges.count)
         for (k, key) in edges.keys.sorted().enumerated() {
-            let from = graph.resources[place[key / width]].ref, to = graph.resources[place[key % width]].ref
+            let from = graph.resources[key / width].ref, to = graph.resources[key % width].ref
             graph.edges.append(Edge(name: "e\(k + 1)", from: from, to: to, notify: edges[key]!))
         }
         var names: [Ref: String] = [:]
@@ -118,20 +107,9 @@ public struct Mapper {
         return (graph, names)
     }
 
-    /// One Puppet resource as an mgmt resource.
-    /// Each resource mapped, in order, with a warning for each placeholder. (Mapping halves on
-    /// two threads was tried: with the batch commands' single allocator arena it was slower.)
-    mutating func mappedAll(_ rs: [CatalogResource]) -> [Resource] {
-        for r in rs where !Mapper.mappedTypes.contains(r.type) {
-            warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
-        }
-        return rs.map(mapResource)
-    }
-
-    static let mappedTypes: Set<String> = ["File", "Package", "Service", "Exec", "Notify"]
-
-    /// Placeholders for types mgmt lacks are noops; `mappedAll` warns about them.
-    func mapResource(_ r: CatalogResource) -> Resource {
+    /// One Puppet resource as an mgmt resource (a noop placeholder, with a warning, for a type
+    /// mgmt lacks).
+    mutating func mapResource(_ r: CatalogResource) -> Resource {
         let p = r.parameters
         func str(_ k: String) -> String? { p[k].map { $0.interpolated } }
         var params: [String: GraphValue] = [:]
@@ -197,13 +175,12 @@ public struct Mapper {
             let shell = Self.shell(for: command)
             params["cmd"] = .string(command)
             params["shell"] = .string(shell)
-            if let v = str("onlyif") {
-                params["ifcmd"] = .string(v)
-                if Self.shell(for: v) != shell { params["ifshell"] = .string(Self.shell(for: v)) }
-            }
-            if let v = str("unless") {
-                params["nifcmd"] = .string(v)
-                if Self.shell(for: v) != shell { params["nifshell"] = .string(Self.shell(for: v)) }
+            // A guard gets its own shell field only when it differs from the command's.
+            for (puppet, cmd, shellKey) in [("onlyif", "ifcmd", "ifshell"), ("unless", "nifcmd", "nifshell")] {
+                guard let v = str(puppet) else { continue }
+                params[cmd] = .string(v)
+                let own = Self.shell(for: v)
+                if own != shell { params[shellKey] = .string(own) }
             }
             if let v = str("creates") { params["creates"] = .string(v) }
             if let v = str("cwd") { params["cwd"] = .string(v) }
@@ -229,6 +206,7 @@ public struct Mapper {
             params["body"] = .string(str("message") ?? r.title)
             return Resource(kind: "msg", name: name, params: params)
         default:
+            warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
             return Resource(kind: "noop", name: r.ref)
         }
     }

@@ -1,3 +1,5 @@
+import Graph
+
 /// Puppet 7's built-in resource types: their namevar and attributes (read from the type
 /// definitions of Debian's puppet 7.23 with `Puppet::Type.eachtype`), so that the catalog
 /// compiler rejects unknown attributes as Puppet does and fills in the namevar from the title.
@@ -45,11 +47,6 @@ public enum ResourceTypes {
 
     /// The value of the namevar derived from a title (`file` drops trailing slashes).
     static func namevarValue(type: String, title: String) -> String {
-        guard type == "file" || type == "tidy" else { return title }
-        var end = title.utf8.endIndex
-        while title.utf8.distance(from: title.utf8.startIndex, to: end) > 1, title.utf8[title.utf8.index(before: end)] == UInt8(ascii: "/") {
-            end = title.utf8.index(before: end)
-        }
-        return end == title.utf8.endIndex ? title : String(title[..<end])
+        type == "file" || type == "tidy" ? trimmingTrailingSlashes(title) : title
     }
 }

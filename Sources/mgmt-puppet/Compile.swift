@@ -95,9 +95,9 @@ struct CompileOptions: ParsableArguments {
     }
 }
 
-/// One-shot commands (catalog, translate, diff) build a large heap once and exit: glibc's
-/// allocator is set up for that (one arena, a big top pad, huge pages; csystem.c), which takes
-/// about a fifth off compiling 10k resources. `run` keeps the defaults; `diff`, which compiles
+/// One-shot commands (validate, parse, catalog, translate, diff) build a large heap once and
+/// exit: glibc's allocator is set up for that (one arena, a big top pad, huge pages;
+/// csystem.c), which takes about a fifth off compiling 10k resources. `run` keeps the defaults; `diff`, which compiles
 /// two sides at once, keeps an arena per thread.
 func tuneAllocatorForBatch(oneArena: Bool) {
     _ = csys_tune_malloc_for_batch(512 << 20, oneArena ? 1 : 0)

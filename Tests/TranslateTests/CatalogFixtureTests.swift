@@ -51,8 +51,14 @@ final class CatalogFixtureTests: XCTestCase {
 
     /// fixtures/puppet/known-differences.tsv: fixture name and reason, for what we knowingly do
     /// not match yet. A listed fixture that starts to match fails the test, so the list shrinks.
-    static func knownDifferences() -> [String: String] {
-        guard let text = try? String(contentsOf: Paths.url("fixtures/puppet/known-differences.tsv"), encoding: .utf8) else { return [:] }
+    static func knownDifferences() -> [String: String] { listed("fixtures/puppet/known-differences.tsv") }
+
+    /// Fixtures whose error message we knowingly do not match yet, with the reason.
+    static func knownErrorDifferences() -> [String: String] { listed("fixtures/puppet/known-error-differences.tsv") }
+
+    /// A `name<TAB>reason` list (`#` lines are comments).
+    static func listed(_ path: String) -> [String: String] {
+        guard let text = try? String(contentsOf: Paths.url(path), encoding: .utf8) else { return [:] }
         var out: [String: String] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
@@ -61,15 +67,13 @@ final class CatalogFixtureTests: XCTestCase {
         return out
     }
 
-    /// Fixtures whose error message we knowingly do not match yet, with the reason.
-    static func knownErrorDifferences() -> [String: String] {
-        let text = (try? String(contentsOf: Paths.url("fixtures/puppet/known-error-differences.tsv"), encoding: .utf8)) ?? ""
-        var out: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            if parts.count == 2 { out[parts[0]] = parts[1] }
-        }
-        return out
+    /// Compiles a fixture as the oracle did (certname, storeconfigs, facts, the fixtures'
+    /// module path).
+    static func compileFixture(_ url: URL, _ golden: OrderedHash) throws -> Catalog {
+        let (certname, store, factsFile) = options(golden)
+        return try compileForTest(String(decoding: try Data(contentsOf: url), as: UTF8.self), path: "fixtures/puppet/" + url.lastPathComponent,
+                                  certname: certname, modulePath: [Paths.url("fixtures/puppet/modules").path], storeconfigs: store,
+                                  extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
     }
 
     /// Where Puppet fails, we fail with its message (Puppet's wrappers, location and node aside);
@@ -84,12 +88,9 @@ final class CatalogFixtureTests: XCTestCase {
                   case let .hash(golden) = try JSONText.parse(String(decoding: data, as: UTF8.self), path: name),
                   golden[.string("oracle_exit")] != .integer(0), let theirs = golden[.string("error")]?.stringValue else { continue }
             checked += 1
-            let (certname, store, factsFile) = Self.options(golden)
             let ours: String
             do {
-                _ = try compileForTest(String(decoding: try Data(contentsOf: url), as: UTF8.self), path: "fixtures/puppet/" + name,
-                                       certname: certname, modulePath: [Paths.url("fixtures/puppet/modules").path], storeconfigs: store,
-                                       extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
+                _ = try Self.compileFixture(url, golden)
                 ours = "(compiles)"
             } catch let e as CompileError {
                 ours = e.message
@@ -126,14 +127,8 @@ final class CatalogFixtureTests: XCTestCase {
                     stillDiffering.insert(name)
                 }
             }
-            let (certname, store, factsFile) = Self.options(golden)
             let exit = golden[.string("oracle_exit")].flatMap { if case let .integer(i) = $0 { return i }; return nil } ?? 0
-            let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
-            let result = Result {
-                try compileForTest(text, path: "fixtures/puppet/" + name, certname: certname,
-                                   modulePath: [Paths.url("fixtures/puppet/modules").path], storeconfigs: store,
-                                   extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
-            }
+            let result = Result { try Self.compileFixture(url, golden) }
             switch result {
             case let .failure(e):
                 if exit == 0 { problems.append("\(name): Puppet compiles it; we fail: \(e)") } else { agreed += 1 }

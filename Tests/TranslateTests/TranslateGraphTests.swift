@@ -19,10 +19,7 @@ final class TranslateGraphTests: XCTestCase {
                   let data = try? Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json")),
                   case let .hash(golden) = try JSONText.parse(String(decoding: data, as: UTF8.self), path: name),
                   golden[.string("oracle_exit")] == .integer(0), case let .hash(g)? = golden[.string("graph")] else { continue }
-            let (certname, store, factsFile) = CatalogFixtureTests.options(golden)
-            let catalog = try compileForTest(String(decoding: try Data(contentsOf: url), as: UTF8.self), path: "fixtures/puppet/" + name,
-                                             certname: certname, modulePath: [Paths.url("fixtures/puppet/modules").path],
-                                             storeconfigs: store, extraFacts: try factsFile.map { try Facts.load(path: Paths.url($0).path) } ?? [:])
+            let catalog = try CatalogFixtureTests.compileFixture(url, golden)
             var mapper = Mapper(options: Mapper.Options(graphName: "test", keepPuppetNames: true))
             let (graph, names) = mapper.map(catalog)
             checked += 1

@@ -1,0 +1,17 @@
+import Dispatch
+import Synchronization
+
+/// Writes the two halves of `items` at once (the two cores of the machines this runs on) and
+/// returns their bytes in order — for the long lists of big outputs: the YAML encoder's edges,
+/// the catalog JSON's resources. `write` gets a half and whether it is the second one.
+public func writtenInHalves<T>(_ items: [T], _ write: (ArraySlice<T>, _ second: Bool) -> [UInt8]) -> [UInt8] {
+    let half = items.count / 2
+    let parts = Mutex<[[UInt8]]>([[], []])
+    withoutActuallyEscaping(write) { write in
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            let bytes = write(k == 0 ? items[..<half] : items[half...], k == 1)
+            parts.withLock { $0[k] = bytes }
+        }
+    }
+    return parts.withLock { $0[0] + $0[1] }
+}
