@@ -15,3 +15,16 @@ public func writtenInHalves<T>(_ items: [T], _ write: (ArraySlice<T>, _ second: 
     }
     return parts.withLock { $0[0] + $0[1] }
 }
+
+/// Runs `write` for parts 0..<count at once on the cooperative cores and returns their bytes in
+/// part order (the catalog JSON's resource halves, containment and relationships).
+public func writtenInParts(_ count: Int, _ write: (Int) -> [UInt8]) -> [[UInt8]] {
+    let parts = Mutex<[[UInt8]]>(Array(repeating: [], count: count))
+    withoutActuallyEscaping(write) { write in
+        DispatchQueue.concurrentPerform(iterations: count) { k in
+            let bytes = write(k)
+            parts.withLock { $0[k] = bytes }
+        }
+    }
+    return parts.withLock { $0 }
+}

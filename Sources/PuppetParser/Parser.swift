@@ -763,7 +763,9 @@ public struct Parser {
             advance()
             try enter()
             defer { depth -= 1 }
-            let inner = try parseAssignment()
+            // A resource expression is a value in Puppet's grammar (its references):
+            // `message => (notify { x: })` declares Notify[x] there.
+            let inner = try parseResourceOrExpression()
             let close = try expect(.rparen, "')'")
             return Expr(.parenthesized(inner), SourceRange(t.start, close.end))
         case .lbrack:

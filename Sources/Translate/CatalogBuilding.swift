@@ -57,7 +57,8 @@ extension Compiler {
                 }
             }
         }
-        return refs.count == 1 ? refs[0] : .array(refs)
+        // Puppet's value of a resource expression: the references it declared, always a list.
+        return .array(refs)
     }
 
     /// The lowercase type name of a resource expression's type (`file`, `apache::vhost`, `class`).
@@ -689,7 +690,8 @@ final class Collector {
 
 extension Compiler {
     /// A collector query: `attr == v`, `attr != v`, `and`, `or`, parentheses. An array attribute
-    /// matches if any element equals; `tag` matches the resource's tags; `title` its title.
+    /// matches if any element equals; `tag ==` matches the resource's tags; `title` its title;
+    /// resource references compare as references (`require == Notify[x]`).
     func queryMatches(_ q: Expr, _ r: CatalogResource, _ scope: Scope) throws -> Bool {
         switch q.kind {
         case let .parenthesized(inner): return try queryMatches(inner, r, scope)
@@ -707,15 +709,18 @@ extension Compiler {
             switch attr {
             case "title":
                 result = puppetEquals(.string(r.title), want)
-            case "tag":
+            case "tag" where op == .equal:
                 if case let .string(s) = want { result = r.tags.contains(s.lowercased()) } else { result = false }
             default:
+                // `tag !=` compares the tag parameter, not the resource's tags (Puppet's
+                // collector transformer), so it excludes only a resource tagged exactly so.
                 let have = r.parameters[attr] ?? (attr == "name" ? .string(r.title) : .undef)
+                let wanted = refAware(want)
                 if op == .equal, case let .array(items) = have, want.arrayValue == nil {
                     // `==` matches any element of an array attribute; `!=` compares the whole.
-                    result = items.contains { puppetEquals(refAware($0), want) }
+                    result = items.contains { puppetEquals(refAware($0), wanted) }
                 } else {
-                    result = puppetEquals(refAware(have), want)
+                    result = puppetEquals(refAware(have), wanted)
                 }
             }
             return op == .equal ? result : !result

@@ -8,53 +8,99 @@ extension Catalog {
     /// `halvesFrom`: a resource list this long is written in two halves at once (tests set it
     /// low to compare both ways).
     public func json(pretty: Bool = true, halvesFrom: Int = 4096) -> String {
+        String(decoding: jsonBytes(pretty: pretty, halvesFrom: halvesFrom), as: UTF8.self)
+    }
+
+    /// The JSON as UTF-8 bytes (what the CLI writes out, without a String of the whole text).
+    /// A large catalog is written in parts at once: the two halves of the resource list, and
+    /// the containment and relationship lists, each into its own buffer, joined in order.
+    public func jsonBytes(pretty: Bool = true, halvesFrom: Int = 4096) -> [UInt8] {
+        let resources = finalResources
         var out = JSONWriter(pretty: pretty)
         out.object { w in
             w.key("puppet_version") { $0.string("7.23.0") }
             w.key("node") { $0.string(node) }
-            w.key("resources") { w in
-                w.arrayInHalves(finalResources, from: halvesFrom) { w, r in
-                    w.object { w in
-                        w.constKey("ref"); w.string(r.ref)
-                        w.constKey("type"); w.string(r.type)
-                        w.constKey("title"); w.string(r.title)
-                        w.constKey("exported"); w.bool(r.exported)
-                        w.constKey("virtual"); w.bool(r.virtual)
-                        w.constKey("file"); if let f = r.file { w.string(f) } else { w.null() }
-                        w.constKey("line"); if let l = r.line { w.int(l) } else { w.null() }
-                        w.constKey("tags"); w.array(r.tags.count < 2 ? Array(r.tags) : r.tags.sorted(by: utf8Less)) { $0.string($1) }
-                        r.writeParameters(&w)
-                    }
-                }
+            guard resources.count >= max(halvesFrom, 2) else {
+                w.key("resources") { w in w.array(resources) { w, r in r.write(&w) } }
+                w.key("containment") { writeContainment(&$0) }
+                w.key("relationships") { writeRelationships(&$0) }
+                return
             }
-            w.key("containment") { w in
-                let live = containmentEdges.filter { !$0.to.virtual || $0.to.exported }
-                let edges = indicesSortedByUTF8(count: live.count, parts: 2) { i, part in
-                    part == 0 ? live[i].from.ref : live[i].to.ref
-                }.map { (from: live[$0].from.ref, to: live[$0].to.ref) }
-                w.array(edges) { w, e in
-                    w.object { w in
-                        w.key("from") { $0.string(e.from) }
-                        w.key("to") { $0.string(e.to) }
-                    }
+            // Each part is written by a writer at the depth where the part starts.
+            let half = resources.count / 2
+            let (indent, indents) = (w.indent, w.indents)
+            let parts = writtenInParts(4) { part -> [UInt8] in
+                var p = JSONWriter(pretty: pretty)
+                p.indent = indent
+                p.indents = indents
+                p.needsComma = [true]
+                switch part {
+                case 0:
+                    p.beforeElement(); p.string("resources"); p.raw(pretty ? ": [" : ":[")
+                    p.indent += 1
+                    p.needsComma.append(false)
+                    for r in resources[..<half] { p.beforeElement(); r.write(&p) }
+                case 1:
+                    p.indent += 1
+                    p.needsComma.append(true)
+                    for r in resources[half...] { p.beforeElement(); r.write(&p) }
+                    p.indent -= 1
+                    p.newline()
+                    p.buffer.append(UInt8(ascii: "]"))
+                case 2:
+                    p.key("containment") { writeContainment(&$0) }
+                default:
+                    p.key("relationships") { writeRelationships(&$0) }
                 }
+                return p.buffer
             }
-            w.key("relationships") { w in
-                w.array(relationships) { w, rel in
-                    w.object { w in
-                        w.key("from") { $0.string(rel.from) }
-                        w.key("to") { $0.string(rel.to) }
-                        w.key("refresh") { $0.bool(rel.refresh) }
-                        w.key("via") { $0.string(rel.via) }
-                    }
-                }
+            for part in parts { w.buffer += part }
+            w.needsComma[w.needsComma.count - 1] = true
+        }
+        out.buffer.append(UInt8(ascii: "\n"))
+        return out.buffer
+    }
+
+    func writeContainment(_ w: inout JSONWriter) {
+        let live = containmentEdges.filter { !$0.to.virtual || $0.to.exported }
+        let edges = indicesSortedByUTF8(count: live.count, parts: 2) { i, part in
+            part == 0 ? live[i].from.ref : live[i].to.ref
+        }.map { (from: live[$0].from.ref, to: live[$0].to.ref) }
+        w.array(edges) { w, e in
+            w.object { w in
+                w.key("from") { $0.string(e.from) }
+                w.key("to") { $0.string(e.to) }
             }
         }
-        return out.text
+    }
+
+    func writeRelationships(_ w: inout JSONWriter) {
+        w.array(relationships) { w, rel in
+            w.object { w in
+                w.key("from") { $0.string(rel.from) }
+                w.key("to") { $0.string(rel.to) }
+                w.key("refresh") { $0.bool(rel.refresh) }
+                w.key("via") { $0.string(rel.via) }
+            }
+        }
     }
 }
 
 extension CatalogResource {
+    func write(_ w: inout JSONWriter) {
+        w.object { w in
+            w.constKey("ref"); w.string(ref)
+            w.constKey("type"); w.string(type)
+            w.constKey("title"); w.string(title)
+            w.constKey("exported"); w.bool(exported)
+            w.constKey("virtual"); w.bool(virtual)
+            w.constKey("file"); if let f = file { w.string(f) } else { w.null() }
+            w.constKey("line"); if let l = line { w.int(l) } else { w.null() }
+            w.constKey("tags"); w.array(tags.count < 2 ? Array(tags) : tags.sorted(by: utf8Less)) { $0.string($1) }
+            writeParameters(&w)
+        }
+    }
+
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
@@ -150,29 +196,6 @@ struct JSONWriter {
         let had = needsComma.removeLast()
         indent -= 1
         if had || pretty { newline() }
-        buffer.append(UInt8(ascii: "]"))
-    }
-
-    /// `array` for a long list: its two halves are written at once into their own buffers.
-    mutating func arrayInHalves<T>(_ items: [T], from minimum: Int, _ body: (inout JSONWriter, T) -> Void) {
-        guard items.count >= max(minimum, 2) else { return array(items, body) }
-        buffer.append(UInt8(ascii: "["))
-        indent += 1
-        let (pretty, indent, indents) = (self.pretty, self.indent, self.indents)
-        buffer += writtenInHalves(items) { part, second in
-            var w = JSONWriter(pretty: pretty)
-            w.indent = indent
-            w.indents = indents
-            w.needsComma = [second]
-            w.buffer.reserveCapacity(part.count * 512)
-            for item in part {
-                w.beforeElement()
-                body(&w, item)
-            }
-            return w.buffer
-        }
-        self.indent -= 1
-        newline()
         buffer.append(UInt8(ascii: "]"))
     }
 

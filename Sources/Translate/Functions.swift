@@ -92,7 +92,7 @@ extension Compiler {
         case "inline_epp":
             guard let text = args.first?.stringValue else { throw error("inline_epp() expects a template string", e) }
             return .string(try renderEPP(text, path: "inline_epp", args.count > 1 ? args[1] : .undef, e, scope: scope))
-        case "each", "map", "filter", "reduce", "reverse_each", "step", "with", "then", "any", "all", "index", "slice":
+        case "each", "map", "filter", "reduce", "reverse_each", "step", "with", "then", "any", "all", "index", "slice", "tree_each":
             return try iterate(fname, args, lambda, scope, e)
         case "create_resources":
             return try createResources(args, scope, e)
@@ -169,7 +169,7 @@ extension Compiler {
         let local = scope.local()
         for (i, p) in params.enumerated() {
             if p.capturesRest {
-                local.variables[p.name] = .array(Array(args.dropFirst(i)))
+                local.variables[p.name] = try restArgument(p, args, from: i, local)
                 break
             }
             if i < args.count {
@@ -184,7 +184,9 @@ extension Compiler {
             }
         }
         guard let body else { return .undef }
-        let result = try evaluateStatementsValue(body, local)
+        // `next(v)` ends this call of the block with v (in every iterating function and `with`).
+        let result: Value
+        do { result = try evaluateStatementsValue(body, local) } catch let n as NextSignal { result = n.value }
         if case let .lambda(_, returnType?, _) = lambda.kind, case let .type(rt) = try evaluate(returnType, local), try !isInstance(result, of: rt) {
             throw error("Evaluation Error: Error while evaluating a Method call, value returned from lambda has wrong type, expects \(articled(rt.description)) value, got \(inferredTypeName(result))", lambda)
         }
@@ -218,32 +220,33 @@ extension Compiler {
             if arity >= 2 { return try callLambda(lambda, [k, v], scope, e) }
             return try callLambda(lambda, [isHash ? .array([k, v]) : v], scope, e)
         }
+        // `break()` in the block ends the iteration; the function returns what it has so far.
+        func untilBreak(_ body: () throws -> Void) rethrows { do { try body() } catch is BreakSignal {} }
         switch name {
         case "each":
-            for (k, v) in try pairs(subject) {
-                do { _ = try call(k, v) } catch is NextSignal { continue } catch is BreakSignal { break }
-            }
+            try untilBreak { for (k, v) in try pairs(subject) { _ = try call(k, v) } }
             return subject
         case "reverse_each":
             if lambda == nil { return .array(try pairs(subject).map(\.1).reversed()) }
-            for (k, v) in try pairs(subject).reversed() { _ = try call(k, v) }
+            try untilBreak { for (k, v) in try pairs(subject).reversed() { _ = try call(k, v) } }
             return subject
         case "map":
             var out: [Value] = []
-            for (k, v) in try pairs(subject) {
-                do { out.append(try call(k, v)) } catch let n as NextSignal { out.append(n.value) } catch is BreakSignal { break }
-            }
+            try untilBreak { for (k, v) in try pairs(subject) { out.append(try call(k, v)) } }
             return .array(out)
         case "filter":
-            let kept = try pairs(subject).filter { try call($0.0, $0.1).isTruthy }
+            var kept: [(Value, Value)] = []
+            try untilBreak { for (k, v) in try pairs(subject) where try call(k, v).isTruthy { kept.append((k, v)) } }
             if case .hash = subject { return .hash(OrderedHash(kept)) }
             return .array(kept.map(\.1))
         case "any":
-            for (k, v) in try pairs(subject) where try call(k, v).isTruthy { return .boolean(true) }
-            return .boolean(false)
+            var found = false
+            try untilBreak { for (k, v) in try pairs(subject) where try call(k, v).isTruthy { found = true; break } }
+            return .boolean(found)
         case "all":
-            for (k, v) in try pairs(subject) where try !call(k, v).isTruthy { return .boolean(false) }
-            return .boolean(true)
+            var every = true
+            try untilBreak { for (k, v) in try pairs(subject) where try !call(k, v).isTruthy { every = false; break } }
+            return .boolean(every)
         case "index":
             // With a value instead of a lambda: where it is (a substring's character offset).
             if lambda == nil, args.count > 1 {
@@ -253,8 +256,9 @@ extension Compiler {
                 for (k, v) in try pairs(subject) where puppetEquals(v, args[1]) { return k }
                 return .undef
             }
-            for (k, v) in try pairs(subject) where try call(k, v).isTruthy { return k }
-            return .undef
+            var at: Value = .undef
+            try untilBreak { for (k, v) in try pairs(subject) where try call(k, v).isTruthy { at = k; break } }
+            return at
         case "reduce":
             var items = try pairs(subject).map { isHash ? Value.array([$0.0, $0.1]) : $0.1 }
             var memo: Value
@@ -262,8 +266,18 @@ extension Compiler {
                 guard !items.isEmpty else { return .undef }
                 memo = items.removeFirst()
             }
-            for v in items { memo = try callLambda(lambda, [memo, v], scope, e) }
+            try untilBreak { for v in items { memo = try callLambda(lambda, [memo, v], scope, e) } }
             return memo
+        case "tree_each":
+            let entries = try treeEntries(subject, options: args.count > 1 ? args[1] : .undef, e)
+            // Without a block: the entries ([path, value]) to iterate further (Puppet's Iterator).
+            guard lambda != nil else { return .array(entries.map { .array([.array($0.path), $0.value]) }) }
+            try untilBreak {
+                for entry in entries {
+                    _ = try callLambda(lambda, arity >= 2 ? [.array(entry.path), entry.value] : [entry.value], scope, e)
+                }
+            }
+            return subject
         case "with":
             return try callLambda(lambda, args, scope, e)
         case "then":
@@ -273,20 +287,87 @@ extension Compiler {
             let items = try pairs(subject).map(\.1)
             let stepped = stride(from: 0, to: items.count, by: n).map { items[$0] }
             if lambda == nil { return .array(stepped) }
-            for v in stepped { _ = try callLambda(lambda, [v], scope, e) }
+            try untilBreak { for v in stepped { _ = try callLambda(lambda, [v], scope, e) } }
             return subject
         case "slice":
             guard args.count > 1, case let .integer(n) = args[1], n > 0 else { throw error("slice() expects a positive size", e) }
             let items = try pairs(subject).map { isHash ? Value.array([$0.0, $0.1]) : $0.1 }
             let chunks = stride(from: 0, to: items.count, by: n).map { Value.array(Array(items[$0..<min($0 + n, items.count)])) }
             if lambda == nil { return .array(chunks) }
-            for c in chunks {
-                if arity > 1, case let .array(parts) = c { _ = try callLambda(lambda, parts, scope, e) } else { _ = try callLambda(lambda, [c], scope, e) }
+            try untilBreak {
+                for c in chunks {
+                    if arity > 1, case let .array(parts) = c { _ = try callLambda(lambda, parts, scope, e) } else { _ = try callLambda(lambda, [c], scope, e) }
+                }
             }
             return subject
         default:
             throw error("Unknown function: '\(name)'.", e)
         }
+    }
+
+    /// tree_each's walk: every container (arrays and hashes) and value below `tree` with its
+    /// path, depth first (a container before what it holds) or breadth first (siblings before
+    /// children), with Puppet's options include_root, include_containers, include_values, order.
+    func treeEntries(_ tree: Value, options: Value, _ e: Expr) throws -> [(path: [Value], value: Value)] {
+        func option(_ name: String, _ fallback: Bool) -> Bool {
+            if case let .hash(h) = options, let v = h[.string(name)], !v.isUndef { return v.isTruthy }
+            return fallback
+        }
+        let containers = option("include_containers", true), values = option("include_values", true)
+        let root = containers && option("include_root", true)
+        var depthFirst = true
+        if case let .hash(h) = options, let order = h[.string("order")]?.stringValue { depthFirst = order != "breadth_first" }
+        guard containers || values else {
+            throw error("Evaluation Error: Error while evaluating a Function Call, Options 'include_containers' and 'include_values' cannot both be false", e)
+        }
+        func children(_ v: Value) -> [(Value, Value)]? {
+            switch v {
+            case let .array(a): return a.enumerated().map { (.integer($0.offset), $0.element) }
+            case let .hash(h): return h.pairs.map { ($0.key, $0.value) }
+            default: return nil
+            }
+        }
+        guard children(tree) != nil else {
+            throw error("Evaluation Error: Error while evaluating a Function Call, 'tree_each' expects an Array, Hash or Iterator, got \(inferredTypeName(tree))", e)
+        }
+        var out: [(path: [Value], value: Value)] = []
+        if root { out.append(([], tree)) }
+        func wanted(_ v: Value) -> Bool { children(v) != nil ? containers : values }
+        if depthFirst {
+            func walk(_ v: Value, _ path: [Value]) {
+                for (k, child) in children(v) ?? [] {
+                    let p = path + [k]
+                    if wanted(child) { out.append((p, child)) }
+                    walk(child, p)
+                }
+            }
+            walk(tree, [])
+        } else {
+            var level: [(path: [Value], value: Value)] = [([], tree)]
+            while !level.isEmpty {
+                var next: [(path: [Value], value: Value)] = []
+                for (path, v) in level {
+                    for (k, child) in children(v) ?? [] {
+                        let p = path + [k]
+                        if wanted(child) { out.append((p, child)) }
+                        if children(child) != nil { next.append((p, child)) }
+                    }
+                }
+                level = next
+            }
+        }
+        return out
+    }
+
+    /// A captures-rest parameter (`*$rest`): the remaining arguments, or when there are none
+    /// its default, which Puppet wraps in an array unless it is one.
+    func restArgument(_ p: Parameter, _ args: [Value], from i: Int, _ scope: Scope) throws -> Value {
+        if i >= args.count, let d = p.value {
+            let v = try evaluate(d, scope)
+            if case .array = v { return v }
+            return .array([v])
+        }
+        return .array(Array(args.dropFirst(i)))
     }
 
     // MARK: - Puppet-language functions
@@ -298,7 +379,7 @@ extension Compiler {
         let scope = Scope(kind: .local, parent: topScope, dynamicParent: topScope, container: mainClass)
         let params = def.parameters
         for (i, p) in params.enumerated() {
-            if p.capturesRest { scope.variables[p.name] = .array(Array(args.dropFirst(i))); break }
+            if p.capturesRest { scope.variables[p.name] = try restArgument(p, args, from: i, scope); break }
             if i < args.count { scope.variables[p.name] = args[i] }
             else if let d = p.value { scope.variables[p.name] = try evaluate(d, scope) }
             else { throw error("Evaluation Error: Error while evaluating a Function Call, '\(def.name)' expects \(params.count) arguments, got \(args.count)", e) }

@@ -34,22 +34,35 @@ struct CatalogCommand: ParsableCommand {
         let source = try input.source()
         let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true)
         for w in warnings { printError(w) }
-        let text = catalog.json(pretty: !compact) + "\n"
+        let bytes = catalog.jsonBytes(pretty: !compact)
         PhaseClock.mark("json")
-        if let output {
-            try writeAtomically(text, to: output)
-        } else {
-            print(text, terminator: "")
-        }
+        try writeOutput(bytes, to: output)
+    }
+}
+
+/// Writes a command's output: atomically to `path`, or whole to standard output (bytes, not a
+/// String of a many-megabyte text).
+func writeOutput(_ bytes: [UInt8], to path: String?) throws {
+    if let path { return try writeAtomically(bytes, to: path) }
+    fflush(stdout)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { printError("error: cannot write to standard output: \(String(cString: strerror(errno)))"); throw ExitCode(2) }
+        done += n
     }
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers never see a
 /// half-written file, and a failure leaves the old file alone.
 func writeAtomically(_ text: String, to path: String) throws {
+    try writeAtomically(Array(text.utf8), to: path)
+}
+
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let tmp = path + ".tmp-\(getpid())"
     guard let f = fopen(tmp, "w") else { printError("\(path): error: cannot write"); throw ExitCode(2) }
-    let bytes = Array(text.utf8)
     let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
     let ok = written == bytes.count && fflush(f) == 0 && fsync(fileno(f)) == 0
     fclose(f)

@@ -58,10 +58,11 @@ struct TranslateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let text = YAMLEncoder.encode(graph)
+        var yaml = YAMLBytes()
+        YAMLEncoder.encode(graph, into: &yaml)
         ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
-        if let output { try writeAtomically(text, to: output) } else { print(text, terminator: "") }
+        try writeOutput(yaml.bytes, to: output)
         PhaseClock.mark("write")
     }
 }
