@@ -324,13 +324,17 @@ extension Compiler {
         r.tags.insert(name)
         if name.containsDoubleColon { for seg in name.split(separator: ":") { r.tags.insert(String(seg)) } }
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
-        // Containment: the stage (default main), or the parent class's stage.
+        // Containment: the class's stage, else the stage of the resource whose scope declares
+        // it (a class included from a staged class runs in that stage, and says so in its own
+        // 'stage', as Puppet's add_edge_to_stage does), else main.
         var stage = mainStage
-        if let s = arguments?["stage"], case let .string(stageName) = s {
+        let inherited = r.parameters["stage"] == nil ? scope.container?.parameters["stage"] : nil
+        if let s = arguments?["stage"] ?? inherited, case let .string(stageName) = s {
             guard let st = catalog.resource(ref: Catalog.key("Stage", stageName)) else {
                 throw error("Evaluation Error: Could not find stage \(stageName) specified by Class[\(title)]", e)
             }
             stage = st
+            if inherited != nil && stageName != "main" { r.set("stage", s) }
         }
         r.container = stage
         catalog.add(r)
