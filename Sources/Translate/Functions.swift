@@ -419,10 +419,58 @@ extension Compiler {
 
     // MARK: - Type conversion
 
+    /// `String(value, format)`: a scalar through its sprintf conversion (`%x`, `%03d`, `%.2f`,
+    /// `%s`, `%p`), an array or hash with Puppet's container format, whose flag picks the
+    /// delimiters (`%(a` gives `(1, 2)`, `%[a`, `%{a`, `%<a`, `%|a`; elements as `%p`). Other
+    /// formats (a hash of per-type formats, `%#a` and the like) are an error naming the format,
+    /// never silently ignored.
+    func formatted(_ v: Value, _ format: Value, _ e: Expr) throws -> String {
+        guard case let .string(f) = format, f.hasPrefix("%") else {
+            throw error("Evaluation Error: Error while evaluating a Function Call, String(): formats other than a single format string ('\(format.interpolated)') are not supported yet", e)
+        }
+        let body = f.dropFirst()
+        switch v {
+        case .array where body.count <= 2 && body.last == "a":
+            guard let (open, close) = Self.containerDelimiters(body.count == 2 ? body.first! : "[", array: true) else { break }
+            // The format is the one for every array of the value, nested ones too.
+            func render(_ x: Value) -> String {
+                guard case let .array(items) = x else { return x.puppetRepr }
+                return open + items.map(render).joined(separator: ", ") + close
+            }
+            return render(v)
+        case .hash where body.count <= 2 && body.last == "h":
+            guard let (open, close) = Self.containerDelimiters(body.count == 2 ? body.first! : "{", array: false) else { break }
+            func render(_ x: Value) -> String {
+                guard case let .hash(h) = x else { return x.puppetRepr }
+                return open + h.pairs.map { "\($0.key.puppetRepr) => \(render($0.value))" }.joined(separator: ", ") + close
+            }
+            return render(v)
+        case .integer, .float, .string, .boolean, .undef:
+            if let conv = body.last, "dixXobBeEfgGsp".contains(conv), !body.dropLast().contains("%") {
+                return try sprintf(f, [v], e)
+            }
+        default:
+            break
+        }
+        throw error("Evaluation Error: Error while evaluating a Function Call, String(): the format '\(f)' for \(inferredTypeName(v)) is not supported yet", e)
+    }
+
+    static func containerDelimiters(_ flag: Character, array: Bool) -> (String, String)? {
+        switch flag {
+        case "[": return ("[", "]")
+        case "(": return ("(", ")")
+        case "{": return ("{", "}")
+        case "<": return ("<", ">")
+        case "|": return ("|", "|")
+        default: return nil
+        }
+    }
+
     func newValue(_ t: PType, _ args: [Value], _ e: Expr) throws -> Value {
         let v = args.first ?? .undef
         switch t.name {
         case "String":
+            if args.count > 1 { return .string(try formatted(v, args[1], e)) }
             switch v {
             case .array, .hash: return .string(v.puppetRepr)
             default: return .string(v.interpolated)
