@@ -14,6 +14,8 @@ public struct EngineGraph: Sendable {
     /// Explicit edges and then automatic ones.
     public let edges: [Edge]
     public let autoEdges: [Edge]
+    /// `edges` as positions in `vertices` (what the scheduler links by, without hashing refs).
+    public let links: [(from: Int, to: Int, notify: Bool)]
 
     public struct Failure: Error, CustomStringConvertible {
         public let errors: [ResourceError]
@@ -55,13 +57,33 @@ public struct EngineGraph: Sendable {
         }
         name = graph.name
         self.vertices = vertices
-        let auto = Self.autoEdges(vertices, explicit: graph.edges)
+        // Vertices by number: the automatic edges and the cycle check work on index pairs,
+        // each name is made once (10k resources, each ref hashed once).
+        var number: [Ref: Int] = [:]
+        number.reserveCapacity(vertices.count)
+        for (i, v) in vertices.enumerated() { number[v.ref] = i }
+        var pairs: [(from: Int, to: Int)] = []
+        var links: [(from: Int, to: Int, notify: Bool)] = []
+        pairs.reserveCapacity(graph.edges.count)
+        links.reserveCapacity(graph.edges.count)
+        for e in graph.edges {
+            if let a = number[e.from], let b = number[e.to] {
+                pairs.append((a, b))
+                links.append((a, b, e.notify))
+            }
+        }
+        let names = vertices.map(\.ref.description)
+        let autoPairs = Self.autoEdges(vertices, names: names, explicit: pairs)
+        let auto = autoPairs.map { Edge(name: "AutoEdge: " + names[$0.from] + " -> " + names[$0.to], from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
         autoEdges = auto
         edges = graph.edges + auto
-        if let cycle = Self.findCycle(vertices.map(\.ref), edges) {
-            throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map(\.description).joined(separator: " -> "), position: nil)])
+        self.links = links + autoPairs.map { ($0.from, $0.to, false) }
+        var out = [[Int]](repeating: [], count: vertices.count)
+        for (a, b) in pairs + autoPairs { out[a].append(b) }
+        if let cycle = firstCycle(out) {
+            throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map { names[$0] }.joined(separator: " -> "), position: nil)])
         }
     }
 
@@ -80,39 +102,27 @@ public struct EngineGraph: Sendable {
 
     /// For every resource that allows it (meta autoedge, default on), in name order: link what
     /// it wants to the resources that offer it. mgmt's rules: a `firstMatchOnly` batch stops at
-    /// the first match; `reversed` points the edge at the wanting resource.
-    static func autoEdges(_ vertices: [Vertex], explicit: [Edge]) -> [Edge] {
-        var offer: [ResourceUID: Ref] = [:]
-        for v in vertices where v.spec.meta?.autoedge != false {
-            for uid in v.resource.uids where offer[uid] == nil { offer[uid] = v.ref }
+    /// the first match; `reversed` points the edge at the wanting resource. An edge the graph
+    /// already has is not added again. Vertices are numbers, `names` their descriptions.
+    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int)]) -> [(from: Int, to: Int)] {
+        var offer: [ResourceUID: Int] = [:]
+        for (i, v) in vertices.enumerated() where v.spec.meta?.autoedge != false {
+            for uid in v.resource.uids where offer[uid] == nil { offer[uid] = i }
         }
-        struct Pair: Hashable { let from: Ref, to: Ref }
-        var have = Set(explicit.map { Pair(from: $0.from, to: $0.to) })
-        var out: [Edge] = []
-        let names = vertices.map(\.ref.description)
-        let ordered = indicesSortedByUTF8(count: vertices.count, parts: 1) { i, _ in names[i] }.map { vertices[$0] }
-        for v in ordered where v.spec.meta?.autoedge != false {
-            for want in v.resource.autoEdges {
+        var have = Set<Int>(minimumCapacity: explicit.count)
+        for (a, b) in explicit { have.insert(a << 32 | b) }
+        var out: [(from: Int, to: Int)] = []
+        for i in indicesSortedByUTF8(count: vertices.count, parts: 1, { i, _ in names[i] }) where vertices[i].spec.meta?.autoedge != false {
+            for want in vertices[i].resource.autoEdges {
                 for uid in want.uids {
-                    guard let match = offer[uid], match != v.ref else { continue }
-                    let (from, to) = want.reversed ? (match, v.ref) : (v.ref, match)
-                    if have.insert(Pair(from: from, to: to)).inserted {
-                        out.append(Edge(name: "AutoEdge: \(from) -> \(to)", from: from, to: to))
-                    }
+                    guard let match = offer[uid], match != i else { continue }
+                    let (from, to) = want.reversed ? (match, i) : (i, match)
+                    if have.insert(from << 32 | to).inserted { out.append((from, to)) }
                     if want.firstMatchOnly { break }
                 }
             }
         }
         return out
-    }
-
-    /// A cycle as a path that starts and ends at the same vertex, or nil.
-    static func findCycle(_ refs: [Ref], _ edges: [Edge]) -> [Ref]? {
-        var index: [Ref: Int] = [:]
-        for (i, r) in refs.enumerated() { index[r] = i }
-        var out = [[Int]](repeating: [], count: refs.count)
-        for e in edges { if let a = index[e.from], let b = index[e.to] { out[a].append(b) } }
-        return firstCycle(out).map { $0.map { refs[$0] } }
     }
 
     /// Graphviz text: notify edges bold, automatic edges dashed and labelled.

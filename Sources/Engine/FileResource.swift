@@ -42,7 +42,7 @@ struct FileResource: EngineResource {
             path = String(dir[...(dir.lastIndex(of: "/") ?? dir.startIndex)]) + basename
         }
         guard path.hasPrefix("/") else { throw p.error("path", "the path '\(path)' must be absolute") }
-        guard !path.utf8.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) || $0.elementsEqual(".".utf8) }) else {
+        guard !Self.hasDotComponent(path) else {
             throw p.error("path", "the path '\(path)' must not contain '.' or '..'")
         }
         self.path = path
@@ -75,6 +75,22 @@ struct FileResource: EngineResource {
         if path == "/" && state == .absent { throw p.error("state", "refusing to remove /") }
     }
 
+    /// A `.` or `..` component (one byte walk, no split).
+    static func hasDotComponent(_ path: String) -> Bool {
+        var run = 0, onlyDots = true
+        for b in path.utf8 {
+            if b == UInt8(ascii: "/") {
+                if onlyDots && (run == 1 || run == 2) { return true }
+                run = 0
+                onlyDots = true
+            } else {
+                run += 1
+                if b != UInt8(ascii: ".") { onlyDots = false }
+            }
+        }
+        return onlyDots && (run == 1 || run == 2)
+    }
+
     var uids: [ResourceUID] { [.file(path)] }
 
     /// The nearest managed ancestor directory, and nothing above it.
@@ -91,16 +107,24 @@ struct FileResource: EngineResource {
         return [AutoEdgeWant(uids: wants, firstMatchOnly: true, reversed: true)]
     }
 
+    /// The path (and a local source) without recursion are plain inotify subscriptions: no
+    /// task per file.
+    func subscribe(_ events: WatchEvents) throws -> WatchSubscription? {
+        guard !recurse else { return nil }
+        let w = InotifyWatcher.shared
+        guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
+        let subs = watchRoots.map { w.subscribe($0) { events.changed() } }
+        return WatchSubscription { for s in subs { w.unsubscribe(s) } }
+    }
+
+    var watchRoots: [String] {
+        [bare] + (source.flatMap { symlink ? nil : trimmingTrailingSlashes($0) }.map { [$0] } ?? [])
+    }
+
     func watch(_ events: WatchEvents) async throws {
         let w = InotifyWatcher.shared
         guard w.isAvailable else { throw FS.Failure(message: "inotify is not available") }
-        let roots = [bare] + (source.flatMap { symlink ? nil : trimmingTrailingSlashes($0) }.map { [$0] } ?? [])
-        guard recurse else {
-            let subs = roots.map { w.subscribe($0) { events.changed() } }
-            await untilCancelled()
-            for s in subs { w.unsubscribe(s) }
-            return
-        }
+        let roots = watchRoots
         // With recurse, every directory of both trees is watched; a change re-walks the trees
         // so directories created or removed below are watched or dropped.
         let (changes, tell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -198,6 +222,11 @@ struct FileResource: EngineResource {
             guard let bytes = try FS.read(source) else { throw FS.Failure(message: "source \(source) is missing or not a regular file") }
             desired = bytes
         } else { desired = nil }
+        // The usual check of a managed file: same size and bytes, nothing to write, and the
+        // attributes compared with what lstat already gave.
+        if here.kind == .file, let desired, try FS.contentEquals(bare, desired) == true {
+            return try await attributes(&run, here)
+        }
         let current = here.kind == .file ? try FS.read(bare) : nil
         let newMode = mode ?? (here.kind == .file ? here.mode : 0o644)
         if current == nil {

@@ -35,6 +35,34 @@ enum FS {
         return Info(kind: kind, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid)
     }
 
+    /// Whether the regular file at `path` holds exactly `bytes` (nil if it is missing or not a
+    /// regular file): a size that differs settles it without reading; otherwise one read of
+    /// size + 1 bytes into a reused buffer, no array per file.
+    static func contentEquals(_ path: String, _ bytes: [UInt8]) throws -> Bool? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT || errno == ELOOP || errno == ENOTDIR { return nil }
+            throw Failure("cannot read", path)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard Int(st.st_size) == bytes.count else { return false }
+        let want = bytes.count + 1  // the extra byte sees a file that grew since fstat
+        return try withUnsafeTemporaryAllocation(byteCount: want, alignment: 16) { buf in
+            var got = 0
+            while got < want {
+                let n = Glibc.read(fd, buf.baseAddress! + got, want - got)
+                if n < 0 { if errno == EINTR { continue }; throw Failure("cannot read", path) }
+                if n == 0 { break }
+                got += n
+            }
+            guard got == bytes.count else { return false }
+            if got == 0 { return true }
+            return bytes.withUnsafeBytes { memcmp($0.baseAddress!, UnsafeRawPointer(buf.baseAddress!), got) == 0 }
+        }
+    }
+
     /// The bytes of a regular file (nil if it is missing or not a regular file).
     static func read(_ path: String) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)

@@ -73,6 +73,12 @@ public final class InotifyWatcher: Sendable {
         return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// What follows the last `/` (the whole path when there is none).
+    static func lastComponent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -93,7 +99,7 @@ public final class InotifyWatcher: Sendable {
             dir = Self.parent(dir)
         }
         if sub.path == "/" { dir = "/"; child = "" }
-        let name = String(child[child.index(after: child.lastIndex(of: "/") ?? child.startIndex)...])
+        let name = Self.lastComponent(child)
         sub.anchor = dir
         sub.wanted = sub.path == "/" ? nil : (name.isEmpty ? nil : name)
         st.subs[id] = sub

@@ -11,6 +11,12 @@ public protocol EngineResource: Sendable {
     /// inotify (file) watchers fit here: they call back from their own threads.
     func watch(_ events: WatchEvents) async throws
 
+    /// A watch that is nothing but callback registrations (an inotify subscription, a D-Bus
+    /// signal match) may be set up here instead, synchronously: the scheduler then keeps the
+    /// returned subscription rather than a task per resource, and the watch is in place before
+    /// the first check. nil (the default) means "use `watch`".
+    func subscribe(_ events: WatchEvents) throws -> WatchSubscription?
+
     /// Checks the state and, when `context.apply`, repairs it. Returns true when the state was
     /// already right (nothing done or, in noop, nothing would be done).
     func checkApply(_ context: ApplyContext) async throws -> Bool
@@ -24,8 +30,16 @@ public protocol EngineResource: Sendable {
 
 public extension EngineResource {
     func watch(_ events: WatchEvents) async throws {}
+    func subscribe(_ events: WatchEvents) throws -> WatchSubscription? { nil }
     var uids: [ResourceUID] { [] }
     var autoEdges: [AutoEdgeWant] { [] }
+}
+
+/// A watch set up by `subscribe`; `cancel` removes its registrations (once).
+public struct WatchSubscription: Sendable {
+    let cancelBody: @Sendable () -> Void
+    public init(cancel: @escaping @Sendable () -> Void) { cancelBody = cancel }
+    public func cancel() { cancelBody() }
 }
 
 /// The sink a watch reports to.

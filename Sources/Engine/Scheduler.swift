@@ -12,9 +12,14 @@ public final class Scheduler: Sendable {
         public var convergedTimeout: Int = -1
         /// Check only: change nothing (every resource's meta noop).
         public var noop = false
-        public init(convergedTimeout: Int = -1, noop: Bool = false) {
+        /// Remove every watch registration when `run` returns. A process that exits right
+        /// after may skip it (10k inotify subscriptions cost ~10 ms to undo one by one); task
+        /// watches (commands) are stopped either way.
+        public var releaseWatches = true
+        public init(convergedTimeout: Int = -1, noop: Bool = false, releaseWatches: Bool = true) {
             self.convergedTimeout = convergedTimeout
             self.noop = noop
+            self.releaseWatches = releaseWatches
         }
     }
 
@@ -78,11 +83,14 @@ public final class Scheduler: Sendable {
         var children: [(id: Int, notify: Bool)] = []
         var pending = true          // needs a check-apply (start, event, upstream change, refresh)
         var eventWhileRunning = false
+        var queued = false          // in `toCheck`
+        var blocker = 0             // the parent that kept it from running last time
         var refresh = false
         var running = false
         var checked = false         // has succeeded at least once since it was (re)started
         var failed: String?
         var watch: Task<Void, Never>?
+        var subscription: WatchSubscription?
         var work: Task<Void, Never>?
         let limiter: TokenBucket?
 
@@ -94,6 +102,12 @@ public final class Scheduler: Sendable {
         }
         var ref: Ref { spec.ref }
         var settled: Bool { checked && !pending && !running && failed == nil }
+
+        func stopWatching() {
+            watch?.cancel()
+            subscription?.cancel()
+            subscription = nil
+        }
     }
 
     /// Runs until converged for `convergedTimeout` seconds or stopped; returns the summary.
@@ -104,7 +118,7 @@ public final class Scheduler: Sendable {
 
     struct Loop {
         let scheduler: Scheduler
-        var vertices: [Int: Vertex] = [:]
+        var vertices = VertexTable()
         var byRef: [Ref: Int] = [:]
         var nextID = 0
         var stopping = 0
@@ -116,9 +130,9 @@ public final class Scheduler: Sendable {
         var checks = 0
         var changedEver = Set<Ref>()
         /// Vertices that may have become ready since the last `schedule()` (only a vertex's own
-        /// event or a parent's completion can make it ready), and how many run: so a turn of
-        /// the loop costs what changed, not the size of the graph.
-        var toCheck = Set<Int>()
+        /// event or a parent's completion can make it ready), each once (`Vertex.queued`), and
+        /// how many run: so a turn of the loop costs what changed, not the size of the graph.
+        var toCheck: [Int] = []
         var running = 0
 
         init(scheduler: Scheduler) { self.scheduler = scheduler }
@@ -166,7 +180,17 @@ public final class Scheduler: Sendable {
 
         func ready(_ v: Vertex) -> Bool {
             guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0 else { return false }
-            return v.parents.allSatisfy { vertices[$0]!.settled }
+            // A fan-in of 10k parents is asked again after each parent converges: look first at
+            // the parent that blocked last time, and scan on from there only once it settled
+            // (linear in all, where scanning from the start each time is quadratic).
+            let parents = v.parents, n = parents.count
+            guard n > 0 else { return true }
+            if v.blocker < n, !vertices[parents[v.blocker]]!.settled { return false }
+            for k in 1...n {
+                let i = (v.blocker + k) % n
+                if !vertices[parents[i]]!.settled { v.blocker = i; return false }
+            }
+            return true
         }
 
         mutating func handle(_ message: Message) {
@@ -175,7 +199,7 @@ public final class Scheduler: Sendable {
                 guard let v = vertices[id] else { return }
                 activity += 1
                 if v.running { v.eventWhileRunning = true; return }
-                toCheck.insert(id)
+                enqueue(id)
                 if v.failed != nil {
                     log.line("\(v.ref): changed after failing; trying again")
                     v.failed = nil
@@ -187,7 +211,7 @@ public final class Scheduler: Sendable {
                 v.running = false
                 running -= 1
                 v.work = nil
-                toCheck.insert(id)
+                enqueue(id)
                 finish(v, outcome)
             case let .watchEnded(id, error):
                 guard let v = vertices[id], let error else { return }
@@ -206,7 +230,7 @@ public final class Scheduler: Sendable {
                 if stopping == 1 {
                     let running = vertices.values.filter(\.running).count
                     log.line("stopping" + (running > 0 ? ": waiting for \(running) running resource(s) (signal again to kill them)" : ""))
-                    for v in vertices.values { v.watch?.cancel() }
+                    for v in vertices.values { v.stopWatching() }
                 } else {
                     log.line("killing running commands")
                     ChildProcesses.killAll()
@@ -223,14 +247,14 @@ public final class Scheduler: Sendable {
                 v.pending = v.eventWhileRunning
                 v.eventWhileRunning = false
                 // Children waiting for this parent may run now, changed or not.
-                for c in v.children { toCheck.insert(c.id) }
+                for c in v.children { enqueue(c.id) }
                 if changed {
                     if !(options.noop || v.spec.meta?.noop == true) { changedEver.insert(v.ref) }
                     for c in v.children {
                         guard let child = vertices[c.id] else { continue }
                         if child.running { child.eventWhileRunning = true } else { child.pending = true }
                         if c.notify { child.refresh = true }
-                        toCheck.insert(c.id)
+                        enqueue(c.id)
                     }
                 }
             case let .failed(error):
@@ -260,13 +284,21 @@ public final class Scheduler: Sendable {
             return out.sorted { "\(vertices[$0]!.ref)" < "\(vertices[$1]!.ref)" }
         }
 
+        mutating func enqueue(_ id: Int) {
+            guard let v = vertices[id], !v.queued else { return }
+            v.queued = true
+            toCheck.append(id)
+        }
+
         /// Starts a check-apply for every ready vertex.
         mutating func schedule() {
             guard stopping == 0 else { return }
             let candidates = toCheck
             toCheck = []
             for id in candidates {
-                if let v = vertices[id], ready(v) { start(v) }
+                guard let v = vertices[id] else { continue }
+                v.queued = false
+                if ready(v) { start(v) }
             }
         }
 
@@ -318,10 +350,15 @@ public final class Scheduler: Sendable {
         /// parameters and meta) keep their state and watches; others are stopped or started.
         mutating func install(_ graph: EngineGraph, keep: Bool) {
             var next: [Ref: Int] = [:]
+            next.reserveCapacity(graph.vertices.count)
+            /// The scheduler's id of each graph vertex, by position.
+            var ids: [Int] = []
+            ids.reserveCapacity(graph.vertices.count)
             var added = 0, kept = 0
             for gv in graph.vertices {
                 if keep, let id = byRef[gv.ref], let old = vertices[id], old.spec == gv.spec {
                     next[gv.ref] = id
+                    ids.append(id)
                     kept += 1
                     continue
                 }
@@ -329,6 +366,7 @@ public final class Scheduler: Sendable {
                 nextID += 1
                 vertices[v.id] = v
                 next[gv.ref] = v.id
+                ids.append(v.id)
                 startWatch(v)
                 added += 1
             }
@@ -336,18 +374,18 @@ public final class Scheduler: Sendable {
             for (ref, id) in byRef where next[ref] != id {
                 let v = vertices.removeValue(forKey: id)!
                 if v.running { running -= 1 }
-                v.watch?.cancel()
+                v.stopWatching()
                 v.work?.cancel()
                 removed += 1
             }
             byRef = next
-            for v in vertices.values { v.parents = []; v.children = [] }
-            for e in graph.edges {
-                guard let a = next[e.from], let b = next[e.to] else { continue }
-                vertices[a]!.children.append((b, e.notify))
+            for v in vertices.values { v.parents = []; v.children = []; v.blocker = 0 }
+            for link in graph.links {
+                let (a, b) = (ids[link.from], ids[link.to])
+                vertices[a]!.children.append((b, link.notify))
                 vertices[b]!.parents.append(a)
             }
-            toCheck.formUnion(vertices.keys)
+            for id in vertices.keys { enqueue(id) }
             if keep { log.line("graph swapped: \(added) added, \(removed) removed, \(kept) kept") }
         }
 
@@ -355,6 +393,17 @@ public final class Scheduler: Sendable {
             let (id, send, resource) = (v.id, scheduler.send, v.resource)
             let poll = v.spec.meta?.poll ?? 0
             let events = WatchEvents { send.yield(.event(id)) }
+            if poll == 0 {
+                do {
+                    if let sub = try resource.subscribe(events) {
+                        v.subscription = sub
+                        return
+                    }
+                } catch {
+                    send.yield(.watchEnded(id, "\(error)"))
+                    return
+                }
+            }
             v.watch = Task {
                 if poll > 0 {
                     while !Task.isCancelled {
@@ -374,7 +423,9 @@ public final class Scheduler: Sendable {
         }
 
         mutating func shutdown() async -> Summary {
-            for v in vertices.values { v.watch?.cancel() }
+            for v in vertices.values {
+                if options.releaseWatches { v.stopWatching() } else { v.watch?.cancel() }
+            }
             for v in vertices.values { await v.watch?.value }
             for v in vertices.values { await v.work?.value }
             var s = Summary()
@@ -393,6 +444,31 @@ public final class Scheduler: Sendable {
             return s
         }
     }
+}
+
+/// The scheduler's vertices by id: ids are handed out in order, so an array with holes for
+/// removed vertices (a lookup per parent on every readiness test, no hashing).
+struct VertexTable {
+    private var slots: [Scheduler.Vertex?] = []
+    private(set) var count = 0
+
+    subscript(id: Int) -> Scheduler.Vertex? {
+        get { id >= 0 && id < slots.count ? slots[id] : nil }
+        set {
+            if id >= slots.count { slots.append(contentsOf: repeatElement(nil, count: id - slots.count + 1)) }
+            count += (newValue == nil ? 0 : 1) - (slots[id] == nil ? 0 : 1)
+            slots[id] = newValue
+        }
+    }
+
+    mutating func removeValue(forKey id: Int) -> Scheduler.Vertex? {
+        let v = self[id]
+        self[id] = nil
+        return v
+    }
+
+    var values: [Scheduler.Vertex] { slots.compactMap { $0 } }
+    var keys: [Int] { slots.indices.filter { slots[$0] != nil } }
 }
 
 struct TimeoutError: Error, CustomStringConvertible {

@@ -111,19 +111,21 @@ public struct Ref: Hashable, Sendable, CustomStringConvertible {
     }
     /// mgmt's way of naming a vertex in logs: `File[/etc/motd]`.
     public var description: String {
-        var out = ""
-        out.reserveCapacity(kind.utf8.count + name.utf8.count + 2)
-        if let f = kind.utf8.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") {
-            // The usual case (every kind is lowercase ASCII): no Unicode case mapping.
-            out.unicodeScalars.append(Unicode.Scalar(f - 0x20))
-            out += kind[kind.utf8.index(after: kind.utf8.startIndex)...]
-        } else {
-            out += kind.prefix(1).uppercased() + kind.dropFirst()
+        guard let f = kind.utf8.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") else {
+            return kind.prefix(1).uppercased() + kind.dropFirst() + "[" + name + "]"
         }
-        out += "["
-        out += name
-        out += "]"
-        return out
+        // The usual case (every kind is lowercase ASCII): the bytes copied once, the first
+        // one capitalised, no Unicode case mapping.
+        let (k, n) = (kind.utf8.count, name.utf8.count)
+        return String(unsafeUninitializedCapacity: k + n + 2) { out in
+            var i = 0
+            for b in kind.utf8 { out[i] = b; i += 1 }
+            out[0] = f - 0x20
+            out[i] = UInt8(ascii: "["); i += 1
+            for b in name.utf8 { out[i] = b; i += 1 }
+            out[i] = UInt8(ascii: "]")
+            return k + n + 2
+        }
     }
 }
 

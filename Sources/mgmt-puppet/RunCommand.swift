@@ -53,7 +53,8 @@ struct RunCommand: AsyncParsableCommand {
             try writeAtomically(first.graphviz(), to: graphviz)
             renderPNG(dot: graphviz)
         }
-        let scheduler = Scheduler(first, options: .init(convergedTimeout: convergedTimeout, noop: noop), log: log)
+        // The process exits when the scheduler returns: its inotify subscriptions go with it.
+        let scheduler = Scheduler(first, options: .init(convergedTimeout: convergedTimeout, noop: noop, releaseWatches: false), log: log)
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -63,6 +63,51 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(logs.count("File[f4]: removed"), 1)
     }
 
+    func testSameSizeDriftAndModeOnlyDriftAreRepaired() async throws {
+        // The check settles most files by size alone; a rewrite that keeps the size, and a
+        // change of mode only, must still be seen.
+        let dir = scratch("same-size")
+        let logs = LogLines()
+        let summary = try await runGraph(fileGraph(dir), logs: logs) { _ in
+            let ready = await waitUntil { read(dir + "/f2") == "two\n" && read(dir + "/f3") == "three\n" }
+            XCTAssertTrue(ready, "first converge")
+            // f3's mode is not managed: a change of it stays (as in Puppet).
+            chmod(dir + "/f3", 0o600)
+            try "twX\n".write(toFile: dir + "/f2", atomically: false, encoding: .utf8)
+            let restored = await waitUntil { read(dir + "/f2") == "two\n" }
+            XCTAssertTrue(restored, "same-size rewrite of f2 is repaired")
+            chmod(dir + "/f2", 0o600)
+            let mode = await waitUntil {
+                var st = stat()
+                return stat(dir + "/f2", &st) == 0 && st.st_mode & 0o777 == 0o640
+            }
+            XCTAssertTrue(mode, "a mode-only change of f2 (managed mode 0640) is repaired")
+        }
+        XCTAssertEqual(summary.failed, [])
+        XCTAssertEqual(logs.count("File[f2]: changed content"), 1, logs.all.joined(separator: "\n"))
+        var st = stat()
+        XCTAssertTrue(stat(dir + "/f3", &st) == 0 && st.st_mode & 0o777 == 0o600, "unmanaged mode left alone")
+    }
+
+    func testFanInOfManyParentsRunsTheChildOnceAfterAll() async throws {
+        // 300 execs, finishing in an order unrelated to the edge order, into one exec that
+        // must see all of them (the scheduler's readiness scan resumes where it last stopped).
+        let dir = scratch("fan-in-many")
+        var yaml = "graph: fan\nresources:\n  exec:\n"
+        for i in 0..<300 {
+            yaml += "  - {name: p\(i), cmd: \"sleep 0.0\((i * 7919) % 10); touch \(dir)/p\(i)\", shell: /bin/sh}\n"
+        }
+        yaml += "  - {name: child, cmd: \"ls \(dir) | grep -c '^p' > \(dir)/count\", shell: /bin/sh}\nedges:\n"
+        for i in 0..<300 {
+            yaml += "- {name: e\(i), from: {kind: exec, name: p\(i)}, to: {kind: exec, name: child}}\n"
+        }
+        let logs = LogLines()
+        let summary = try await runGraph(yaml, logs: logs)
+        XCTAssertEqual(summary.failed, [])
+        XCTAssertEqual(read(dir + "/count"), "300\n")
+        XCTAssertEqual(logs.count("Exec[child]: "), 1, logs.all.filter { $0.contains("child") }.joined(separator: "\n"))
+    }
+
     func testMissingParentIsWatchedUntilItAppears() async throws {
         let dir = scratch("late-parent")
         let text = """
