@@ -97,12 +97,13 @@ struct FileResource: EngineResource {
     var autoEdges: [AutoEdgeWant] {
         guard path != "/" else { return [] }
         // Each ancestor with its trailing slash: the path up to and including each `/`.
+        // Made from the path's bytes (nearest first): no String index arithmetic per ancestor.
+        var bytes = Array(bare.utf8)
         var wants: [ResourceUID] = []
-        let b = bare
-        var i = b.utf8.endIndex
-        while let slash = b.utf8[..<i].lastIndex(of: UInt8(ascii: "/")) {
-            wants.append(.file(String(b[...slash])))
-            i = slash
+        while let slash = bytes.lastIndex(of: UInt8(ascii: "/")) {
+            bytes.removeSubrange((slash + 1)...)
+            wants.append(.file(String(decoding: bytes, as: UTF8.self)))
+            bytes.removeLast()
         }
         return [AutoEdgeWant(uids: wants, firstMatchOnly: true, reversed: true)]
     }
