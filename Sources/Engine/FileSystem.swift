@@ -37,7 +37,8 @@ enum FS {
 
     /// Whether the regular file at `path` holds exactly `bytes` (nil if it is missing or not a
     /// regular file): a size that differs settles it without reading; otherwise one read of
-    /// size + 1 bytes into a reused buffer, no array per file.
+    /// size + 1 bytes into a temporary buffer, no array per file. Callers lstat first: a path
+    /// that is a device node or FIFO is never opened.
     static func contentEquals(_ path: String, _ bytes: [UInt8]) throws -> Bool? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
