@@ -33,13 +33,14 @@ struct FileResource: EngineResource {
         if let dirname = try p.string("dirname") {
             guard dirname.hasSuffix("/") else { throw p.error("dirname", "'dirname' must end with '/'") }
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            let name = base[base.index(after: base.lastIndex(of: "/") ?? base.startIndex)...]
+            // The last component (all of it when there is no '/'; an empty path has none).
+            let name = base.lastIndex(of: "/").map { base[base.index(after: $0)...] } ?? base[...]
             path = dirname + name.drop(while: { $0 == "/" }) + (path.hasSuffix("/") ? "/" : "")
         }
         if let basename = try p.string("basename") {
             guard !basename.hasPrefix("/") else { throw p.error("basename", "'basename' must not start with '/'") }
             let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
-            path = String(dir[...(dir.lastIndex(of: "/") ?? dir.startIndex)]) + basename
+            path = (dir.lastIndex(of: "/").map { String(dir[...$0]) } ?? "") + basename
         }
         guard path.hasPrefix("/") else { throw p.error("path", "the path '\(path)' must be absolute") }
         guard !Self.hasDotComponent(path) else {

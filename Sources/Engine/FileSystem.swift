@@ -35,20 +35,27 @@ enum FS {
         return Info(kind: kind, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid)
     }
 
-    /// Whether the regular file at `path` holds exactly `bytes` (nil if it is missing or not a
-    /// regular file): a size that differs settles it without reading; otherwise one read of
-    /// size + 1 bytes into a temporary buffer, no array per file. Callers lstat first: a path
-    /// that is a device node or FIFO is never opened.
-    static func contentEquals(_ path: String, _ bytes: [UInt8]) throws -> Bool? {
+    /// `path` opened for reading when it is a regular file (never through a link), with its
+    /// size; nil when it is missing, a link or not a regular file. The caller closes it.
+    static func openRegular(_ path: String) throws -> (fd: Int32, size: Int)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT || errno == ELOOP || errno == ENOTDIR { return nil }
             throw Failure("cannot read", path)
         }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        guard Int(st.st_size) == bytes.count else { return false }
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { close(fd); return nil }
+        return (fd, Int(st.st_size))
+    }
+
+    /// Whether the regular file at `path` holds exactly `bytes` (nil if it is missing or not a
+    /// regular file): a size that differs settles it without reading; otherwise one read of
+    /// size + 1 bytes into a temporary buffer, no array per file. Callers lstat first: a path
+    /// that is a device node or FIFO is never opened.
+    static func contentEquals(_ path: String, _ bytes: [UInt8]) throws -> Bool? {
+        guard let (fd, size) = try openRegular(path) else { return nil }
+        defer { close(fd) }
+        guard size == bytes.count else { return false }
         let want = bytes.count + 1  // the extra byte sees a file that grew since fstat
         return try withUnsafeTemporaryAllocation(byteCount: want, alignment: 16) { buf in
             var got = 0
@@ -66,16 +73,10 @@ enum FS {
 
     /// The bytes of a regular file (nil if it is missing or not a regular file).
     static func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 {
-            if errno == ENOENT || errno == ELOOP || errno == ENOTDIR { return nil }
-            throw Failure("cannot read", path)
-        }
+        guard let (fd, size) = try openRegular(path) else { return nil }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         // One byte more than the size, so the usual case ends with a short read and then EOF.
-        var data = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var data = [UInt8](repeating: 0, count: size + 1)
         var got = 0
         while true {
             if got == data.count { data.append(contentsOf: [UInt8](repeating: 0, count: max(4096, data.count))) }

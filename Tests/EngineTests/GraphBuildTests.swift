@@ -61,6 +61,25 @@ final class GraphBuildTests: XCTestCase {
         XCTAssertEqual(g.edges.count, 1)
     }
 
+    func testDirnameAndBasenameRewriteThePathAndRejectWhatIsNotAbsolute() throws {
+        // Found by the YAML fuzzer: an empty path with a dirname indexed past the end.
+        func path(_ params: String) throws -> String {
+            let g = try graph("graph: p\nresources:\n  file:\n  - {name: n, \(params)}\n")
+            return (g.vertices[0].resource as! FileResource).path
+        }
+        XCTAssertEqual(try path("path: /a/b/f, dirname: /x/"), "/x/f")
+        XCTAssertEqual(try path("path: f, dirname: /x/"), "/x/f", "a path without '/' is all name")
+        XCTAssertEqual(try path("path: /a/b/f, basename: g"), "/a/b/g")
+        XCTAssertEqual(try path("path: /a/b/, dirname: /x/"), "/x/b/")
+        XCTAssertEqual(try path("path: '', dirname: /x/"), "/x/")
+        XCTAssertThrowsError(try path("path: f, basename: g")) { error in
+            XCTAssertTrue("\(error)".contains("the path 'g' must be absolute"), "\(error)")
+        }
+        XCTAssertThrowsError(try path("path: '', basename: g")) { error in
+            XCTAssertTrue("\(error)".contains("must be absolute"), "\(error)")
+        }
+    }
+
     func testCycleIsRejectedNamingIt() throws {
         XCTAssertThrowsError(try graph("""
         graph: c
