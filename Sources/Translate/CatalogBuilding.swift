@@ -62,12 +62,20 @@ extension Compiler {
     }
 
     /// The lowercase type name of a resource expression's type (`file`, `apache::vhost`, `class`).
+    /// The type of a resource expression. As in Puppet 7's evaluator, only a name, a type
+    /// reference or an access to one (`Resource[notify]`) may stand there; anything else — a
+    /// variable, a string, a number, a list — is an illegal resource type, named by the value's
+    /// generalised inferred type (`got String`, `got Type[Notify]`, `got Array[Type[Resource]]`).
     func resourceTypeName(_ typeExpr: Expr, _ scope: Scope) throws -> String {
+        func illegal(_ got: String) -> CompileError {
+            error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(got)", typeExpr)
+        }
         switch typeExpr.kind {
         case let .name(n): return Compiler.normalize(n)
         case let .reference(r): return Compiler.normalize(r)
-        default:
+        case let .access(left, _):
             let v = try evaluate(typeExpr, scope)
+            guard case .reference = left.kind else { throw illegal(generalized(detailedType(v)).description) }
             switch v {
             case let .string(s): return Compiler.normalize(s)
             case let .type(t) where t.parameters.isEmpty: return Compiler.normalize(t.name)
@@ -75,8 +83,11 @@ extension Compiler {
                 // A titled reference is printed as itself (`Notify['hi']`), other values by type.
                 var got = v.typeName
                 if case let .type(t) = v { got = t.description }
-                throw error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(got)", typeExpr)
+                throw illegal(got)
             }
+        default:
+            let v = try evaluate(typeExpr, scope)
+            throw illegal(generalized(detailedType(v)).description)
         }
     }
 

@@ -276,6 +276,13 @@ extension Compiler {
     func generalized(_ t: PType) -> PType {
         func common(_ types: [PType]) -> PType {
             let names = Set(types.map(\.name))
+            // The types of different resource types (inferred as `Type[Notify]`, `Type[File]`)
+            // have Type[Resource] in common.
+            let resourceTypes = types.filter { t in
+                guard t.parameters.isEmpty, t.name.hasPrefix("Type["), t.name.hasSuffix("]") else { return false }
+                return !PType.dataTypes.contains(String(t.name.dropFirst(5).prefix { $0 != "[" && $0 != "]" }))
+            }
+            if names.count > 1, resourceTypes.count == types.count { return PType("Type", [.type(PType("Resource"))]) }
             if names.count == 1 { return types[0] }
             if names.isSubset(of: ["Integer", "Float"]) { return PType("Numeric") }
             if names.isSubset(of: ["Integer", "Float", "String", "Boolean"]) { return PType("ScalarData") }
