@@ -343,7 +343,8 @@ public struct Parser {
             case .name, .reference, .access:
                 return try parseResourceBody(type: e, form: form, start: start)
             case .variable where !bodyStartsWithAttributeOperation() && peekKind() != .rbrace:
-                // `$type { $title: … }` declares a resource of a computed type.
+                // `$type { $title: … }`, as Puppet's grammar has it; Puppet 7's evaluator (and
+                // ours) then rejects a variable as a resource type.
                 return try parseResourceBody(type: e, form: form, start: start)
             case .string, .concatenated, .integer, .float, .list, .boolean where bodyIsResourceInstances():
                 // Puppet's grammar takes any expression before resource bodies (`'notify' { x: }`,
