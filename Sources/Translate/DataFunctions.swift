@@ -54,6 +54,8 @@ extension Compiler {
             return .string(a.map { $0.interpolated }.joined(separator: sep))
         case "sprintf":
             return .string(try sprintf(try str(0), Array(args.dropFirst()), e))
+        case "strftime":
+            return try strftime(args, e)
         case "regsubst":
             let pattern: String
             switch arg(1) { case let .regex(r), let .string(r): pattern = r; default: throw error("regsubst() expects a pattern", e) }

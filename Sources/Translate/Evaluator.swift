@@ -394,6 +394,7 @@ extension Compiler {
                 }
                 return .hash(a)
             }
+            if let t = try timeArithmetic("+", l, r, e) { return t }
             return try arithmetic("+", l, r, e)
         case .minus:
             if case let .array(a) = l {
@@ -411,11 +412,13 @@ extension Compiler {
                 for k in keys { a[k] = nil }
                 return .hash(a)
             }
+            if let t = try timeArithmetic("-", l, r, e) { return t }
             return try arithmetic("-", l, r, e)
         case .leftShift:
             if case let .array(a) = l { return .array(a + [r]) }
             return try arithmetic("<<", l, r, e)
         case .times, .divide, .modulo, .rightShift:
+            if let t = try timeArithmetic(op.rawValue, l, r, e) { return t }
             return try arithmetic(op.rawValue, l, r, e)
         default:
             throw error("Unsupported operator \(op.rawValue)", e)
@@ -479,6 +482,8 @@ extension Compiler {
         case let (.string(a), .string(b)):
             let x = a.lowercased(), y = b.lowercased()
             return x < y ? -1 : (x == y ? 0 : 1)
+        case let (.timestamp(a), .timestamp(b)), let (.timespan(a), .timespan(b)):
+            return a < b ? -1 : (a == b ? 0 : 1)
         case let (.type(a), .type(b)):
             // Types are ordered by assignability: a < b when a is a proper subtype of b.
             if puppetEquals(l, r) { return 0 }
@@ -652,6 +657,7 @@ extension Value {
         switch self {
         case let .integer(i): return .integer(-i)
         case let .float(f): return .float(-f)
+        case let .timespan(t): return .timespan(-t)
         default: return nil
         }
     }

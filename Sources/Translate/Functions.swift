@@ -469,6 +469,8 @@ extension Compiler {
     func newValue(_ t: PType, _ args: [Value], _ e: Expr) throws -> Value {
         let v = args.first ?? .undef
         switch t.name {
+        case "Timestamp": return try newTimestamp(args, e)
+        case "Timespan": return try newTimespan(args, e)
         case "String":
             if args.count > 1 { return .string(try formatted(v, args[1], e)) }
             switch v {

@@ -207,7 +207,9 @@ extension Compiler {
             }
             return true
         case "Sensitive": if case .sensitive = v { return true }; return false
-        case "Callable", "Runtime", "Object", "Init", "SemVer", "SemVerRange", "Timespan", "Timestamp", "Binary", "Deferred", "Error", "URI":
+        case "Timestamp": if case .timestamp = v { return true }; return false
+        case "Timespan": if case .timespan = v { return true }; return false
+        case "Callable", "Runtime", "Object", "Init", "SemVer", "SemVerRange", "Binary", "Deferred", "Error", "URI":
             return false
         case "Resource", "CatalogEntry", "Catalogentry":
             guard case let .type(inner) = v else { return false }
@@ -267,6 +269,7 @@ extension Compiler {
             if h.pairs.isEmpty { return PType("Hash", [.integer(0), .integer(0)]) }
             guard h.pairs.allSatisfy({ if case .string = $0.key { return true }; return false }) else { return PType("Hash") }
             return PType("Struct", [.hash(OrderedHash(h.pairs.map { ($0.key, .type(detailedType($0.value))) }))])
+        case .timestamp, .timespan: return PType(v.typeName, [.string(v.interpolated)])
         default: return PType(inferredTypeName(v))
         }
     }
@@ -290,7 +293,7 @@ extension Compiler {
         }
         func inner(_ v: Value) -> PType? { if case let .type(x) = v { return generalized(x) }; return nil }
         switch t.name {
-        case "Integer", "Float", "String": return PType(t.name)
+        case "Integer", "Float", "String", "Timestamp", "Timespan": return PType(t.name)
         case "Tuple": return PType("Array", [.type(common(t.parameters.compactMap(inner)))])
         case "Struct":
             guard case let .hash(h)? = t.parameters.first else { return PType("Hash") }

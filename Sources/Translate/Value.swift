@@ -16,6 +16,10 @@ public indirect enum Value: Hashable, Sendable {
     case type(PType)
     /// `Sensitive(x)`: printed redacted.
     case sensitive(Box)
+    /// A point in time, nanoseconds since 1970-01-01 UTC (Time.swift).
+    case timestamp(Int)
+    /// A duration in nanoseconds.
+    case timespan(Int)
 
     public final class Box: Hashable, @unchecked Sendable {
         public let value: Value
@@ -131,6 +135,8 @@ extension Value {
         case let .hash(h): return "{" + h.pairs.map { "\($0.key.interpolated) => \($0.value.interpolated)" }.joined(separator: ", ") + "}"
         case let .type(t): return t.description
         case .sensitive: return "Sensitive [value redacted]"
+        case let .timestamp(t): return PuppetTime.timestampString(t)
+        case let .timespan(t): return PuppetTime.timespanString(t)
         }
     }
 
@@ -180,6 +186,8 @@ extension Value {
         case .hash: return "Hash"
         case let .type(t): return "Type[\(t.name)]"
         case .sensitive: return "Sensitive"
+        case .timestamp: return "Timestamp"
+        case .timespan: return "Timespan"
         }
     }
 }
