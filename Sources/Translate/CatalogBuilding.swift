@@ -418,7 +418,11 @@ extension Compiler {
                 continue
             }
             if let t = p.type, case let .type(pt) = try evaluate(t, scope), try !isInstance(value, of: pt) {
-                problems.append("parameter '\(p.name)' " + (try mismatch(pt, value)))
+                if let each = try structProblems(pt, value) {
+                    problems += each.map { "parameter '\(p.name)' " + $0 }
+                } else {
+                    problems.append("parameter '\(p.name)' " + (try mismatch(pt, value)))
+                }
             }
             scope.variables[p.name] = value
             if !value.isUndef, resource.type == "Class" { resource.set(p.name, value) }

@@ -244,6 +244,28 @@ extension Compiler {
     /// the expected type's unparameterised form names only that form (`String[1]` given undef:
     /// "expects a String value, got Undef"); otherwise the full expected type. Aliases,
     /// variants and the rest keep the full type.
+    /// A hash that does not fit a Struct, as Puppet's describer lists it: each required key
+    /// that is missing, each entry of the wrong type, then each key the struct does not have.
+    /// nil when the value is not a hash (or the struct has no schema).
+    func structProblems(_ expected: PType, _ value: Value) throws -> [String]? {
+        guard expected.name == "Struct", case let .hash(h) = value, case let .hash(schema)? = expected.parameters.first else { return nil }
+        var problems: [String] = []
+        var allowed = Set<Value>()
+        for (k, st) in schema.pairs {
+            var key = k, optional = false
+            if case let .type(kt) = k, kt.name == "Optional", let inner = kt.parameters.first { key = inner; optional = true }
+            allowed.insert(key)
+            guard case let .type(valueType) = st else { continue }
+            if let x = h[key] {
+                if try !isInstance(x, of: valueType) { problems.append("entry '\(key.interpolated)' " + (try mismatch(valueType, x))) }
+            } else if !optional, try !isInstance(.undef, of: valueType) {
+                problems.append("expects a value for key '\(key.interpolated)'")
+            }
+        }
+        for k in h.keys where !allowed.contains(k) { problems.append("unrecognized key '\(k.interpolated)'") }
+        return problems.isEmpty ? nil : problems
+    }
+
     func mismatch(_ expected: PType, _ value: Value) throws -> String {
         if expected.name == "Enum" || expected.name == "Pattern" {
             let got: String
