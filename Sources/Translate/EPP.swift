@@ -99,3 +99,35 @@ extension Compiler {
         return chunks
     }
 }
+
+extension Compiler {
+    /// Puppet's heredoc syntax checkers (`@(END:json)`, `@(END:base64)`, and `x+json` alike):
+    /// the text the heredoc produces must parse, or it is Puppet's error. Syntaxes without a
+    /// checker in Puppet 7 pass as they are.
+    func checkHeredocSyntax(_ syntax: String, _ text: String, _ e: Expr) throws {
+        let kind = syntax.split(separator: "+").last.map { $0.lowercased() } ?? ""
+        let prefix = "Invalid produced text having syntax: '\(syntax)'. "
+        switch kind {
+        case "json":
+            do { _ = try JSONText.parse(text, path: "heredoc") } catch {
+                throw self.error(prefix + "JSON syntax checker: Cannot parse invalid JSON string.", e)
+            }
+        case "base64":
+            // Ruby's strict_decode64 on the text without whitespace.
+            let cleaned = text.utf8.filter { $0 != 10 && $0 != 13 && $0 != 32 && $0 != 9 }
+            func isAlphabet(_ c: UInt8) -> Bool {
+                (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 43 || c == 47
+            }
+            let body = cleaned.prefix { $0 != 61 }, padding = cleaned.count - body.count
+            let valid = cleaned.count % 4 == 0 && padding <= 2 && body.allSatisfy(isAlphabet)
+                && cleaned.dropFirst(body.count).allSatisfy { $0 == 61 }
+            if !valid {
+                throw self.error(prefix + ((cleaned.count * 8) % 6 != 0
+                    ? "Base64 syntax checker: Cannot parse invalid Base64 string - padding is not correct"
+                    : "Base64 syntax checker: Cannot parse invalid Base64 string - contains letters outside strict base 64 range (or whitespace)"), e)
+            }
+        default:
+            break
+        }
+    }
+}

@@ -30,7 +30,10 @@ extension Compiler {
             return .string(s)
         case let .text(inner):
             return .string(try evaluate(inner, scope).interpolated)
-        case let .heredoc(_, text): return try evaluate(text, scope)
+        case let .heredoc(syntax, text):
+            let v = try evaluate(text, scope)
+            if !syntax.isEmpty, case let .string(produced) = v { try checkHeredocSyntax(syntax, produced, e) }
+            return v
         case let .parenthesized(inner): return try evaluate(inner, scope)
         case let .list(items):
             return .array(try evaluateUnfolding(items, scope))
