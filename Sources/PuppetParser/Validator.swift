@@ -159,6 +159,10 @@ enum Validator {
                           "The operator '\(op.rawValue)' is no longer supported. See http://links.puppet.com/remove-plus-equals")
                 }
                 checkAssignable(target)
+                // A collector is no value to assign (Puppet's rvalue check).
+                if case let .collect(_, query, _) = value.kind {
+                    error(value, "Invalid use of expression. \(query.exported ? "An Exported Query" : "A Virtual Query") does not produce a value")
+                }
             case let .resourceDefaults(form, _, _), let .resourceOverride(form, _, _):
                 if form != .regular { error(e, "Resource Defaults are not virtualizable") }
             case let .resource(form, type, bodies):
