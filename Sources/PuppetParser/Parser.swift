@@ -346,9 +346,13 @@ public struct Parser {
                 // `$type { $title: … }`, as Puppet's grammar has it; Puppet 7's evaluator (and
                 // ours) then rejects a variable as a resource type.
                 return try parseResourceBody(type: e, form: form, start: start)
-            case .string, .concatenated, .integer, .float, .list, .boolean where bodyIsResourceInstances():
-                // Puppet's grammar takes any expression before resource bodies (`'notify' { x: }`,
-                // `[A, B] { x: }`); its evaluator then rejects the type, and so does ours.
+            case .string, .concatenated, .integer, .float, .list, .boolean:
+                // Puppet's grammar reads any expression before `{` as a resource type
+                // (`'notify' { x: }`, `[A, B] { x: }`; `'x' { a => 1 }` is its syntax error at
+                // `=>`); its evaluator then rejects the type, and so does ours.
+                if peekKind() == .rbrace {
+                    throw SyntaxError(offset: e.range.start, message: "Expression is not valid as a resource, resource-default, or resource-override")
+                }
                 return try parseResourceBody(type: e, form: form, start: start)
             case let .collect(type, query, ops) where form == .regular && ops.isEmpty:
                 advance()
@@ -379,27 +383,6 @@ public struct Parser {
         let a = peekKind(1), b = peekKind(2)
         let isName = a == .name || a == .word || a == .ref || a.isKeyword
         return (isName && (b == .farrow || b == .parrow)) || (a == .times && b == .farrow)
-    }
-
-    /// At `{`: is what follows resource bodies (`title: …`)? The first `:`, `=>`, `,` or the
-    /// closing `}` at the brace's own depth decides: a hash has its `=>` first.
-    func bodyIsResourceInstances() -> Bool {
-        var depth = 0
-        var i = p + 1
-        while i < toks.count {
-            switch toks[i].kind {
-            case .lbrace, .lbrack, .lparen: depth += 1
-            case .rbrace, .rbrack, .rparen:
-                if depth == 0 { return false }
-                depth -= 1
-            case .colon where depth == 0: return true
-            case .farrow, .comma, .semicolon where depth == 0: return false
-            case .eof: return false
-            default: break
-            }
-            i += 1
-        }
-        return false
     }
 
     func isAttributeOperationStart() -> Bool {

@@ -660,7 +660,7 @@ extension Value {
         switch self {
         case let .integer(i): return .integer(-i)
         case let .float(f): return .float(-f)
-        case let .timespan(t): return .timespan(-t)
+        case let .timespan(t): return t == Int.min ? nil : .timespan(-t)
         default: return nil
         }
     }

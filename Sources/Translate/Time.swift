@@ -10,10 +10,54 @@ import PuppetParser
 enum PuppetTime {
     static let nanosPerSecond = 1_000_000_000
 
+    /// Nanoseconds fit in 64 bits (years 1678 to 2262): beyond that an error, never a trap.
+    struct OutOfRange: Error {}
+
+    static func product(_ a: Int, _ b: Int) throws -> Int {
+        let (v, o) = a.multipliedReportingOverflow(by: b)
+        if o { throw OutOfRange() }
+        return v
+    }
+
+    static func sum(_ a: Int, _ b: Int) throws -> Int {
+        let (v, o) = a.addingReportingOverflow(b)
+        if o { throw OutOfRange() }
+        return v
+    }
+
+    static func difference(_ a: Int, _ b: Int) throws -> Int {
+        let (v, o) = a.subtractingReportingOverflow(b)
+        if o { throw OutOfRange() }
+        return v
+    }
+
+    /// `a + b` or `a - b`.
+    static func apply(_ op: String, _ a: Int, _ b: Int) throws -> Int { op == "+" ? try sum(a, b) : try difference(a, b) }
+
+    /// A Double as an Int: `rounding` the fraction away, an error when out of range or NaN.
+    static func integer(_ d: Double, _ rounding: FloatingPointRoundingRule = .toNearestOrAwayFromZero) throws -> Int {
+        let r = d.rounded(rounding)
+        guard r.isFinite, r >= -9.2e18, r <= 9.2e18 else { throw OutOfRange() }
+        return Int(r)
+    }
+
+    static func nanos(seconds: Double) throws -> Int { try integer(seconds * Double(nanosPerSecond)) }
+
+    /// Floor division into whole seconds and the nanoseconds left (no overflow near Int.min).
+    static func split(_ t: Int) -> (seconds: Int, nanos: Int) {
+        let (q, r) = t.quotientAndRemainder(dividingBy: nanosPerSecond)
+        return r < 0 ? (q - 1, r + nanosPerSecond) : (q, r)
+    }
+
     // MARK: Timestamps
 
-    /// `2024-02-29T13:45:10.000 UTC`, `…Z`, `…+01:00`, `2024-02-29T13:45:10`, `2024-02-29`.
-    static func parseTimestamp(_ s: String) -> Int? {
+    /// Puppet's Timestamp formats (as its error lists them).
+    static let timestampFormats = "%FT%T.%N %Z, %FT%T %Z, %F %T.%N %Z, %F %T %Z, %F %Z, %FT%T.%N, %FT%T, %F %T.%N, %F %T, %F"
+    static let timespanFormats = "%D-%H:%M:%S.%-N, %H:%M:%S.%-N, %M:%S.%-N, %S.%-N, %D-%H:%M:%S, %H:%M:%S, %D-%H:%M, %S"
+
+    /// `2024-02-29T13:45:10.000 UTC`, `…Z`, `…+01:00`, `2024-02-29T13:45:10`, `2024-02-29`;
+    /// nil when it is none of them, OutOfRange beyond what 64-bit nanoseconds hold.
+    static func parseTimestamp(_ s: String) throws -> Int? {
         var b = Array(s.utf8)[...]
         func digits(_ n: Int) -> Int? {
             guard b.count >= n, b.prefix(n).allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
@@ -30,21 +74,19 @@ enum PuppetTime {
               (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds = 0, nanos = 0
         if take("T") || take(" ") {
-            guard let h = digits(2), take(":"), let m = digits(2), h < 24, m < 60 else { return nil }
-            seconds = h * 3600 + m * 60
-            if take(":") {
-                guard let sec = digits(2), sec < 61 else { return nil }
-                seconds += sec
-                if take(".") {
-                    var scale = nanosPerSecond / 10, any = false
-                    while let d = b.first, d >= 48, d <= 57 {
-                        nanos += Int(d - 48) * scale
-                        scale /= 10
-                        b = b.dropFirst()
-                        any = true
-                    }
-                    if !any { return nil }
+            // Puppet's formats have seconds whenever they have a time (%T).
+            guard let h = digits(2), take(":"), let m = digits(2), h < 24, m < 60, take(":") else { return nil }
+            guard let sec = digits(2), sec < 61 else { return nil }
+            seconds = h * 3600 + m * 60 + sec
+            if take(".") {
+                var scale = nanosPerSecond / 10, any = false
+                while let d = b.first, d >= 48, d <= 57 {
+                    nanos += Int(d - 48) * scale
+                    scale /= 10
+                    b = b.dropFirst()
+                    any = true
                 }
+                if !any { return nil }
             }
         }
         while b.first == UInt8(ascii: " ") { b = b.dropFirst() }
@@ -60,7 +102,7 @@ enum PuppetTime {
             guard let m = digits(2), b.isEmpty else { return nil }
             offset = (h * 3600 + m * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
         }
-        return (daysFromCivil(year, month, day) * 86400 + seconds - offset) * nanosPerSecond + nanos
+        return try sum(product(sum(product(daysFromCivil(year, month, day), 86400), seconds - offset), nanosPerSecond), nanos)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -76,10 +118,9 @@ enum PuppetTime {
     struct Civil { var year, month, day, hour, minute, second, nanos, weekday, yearDay: Int }
 
     static func civil(_ ts: Int) -> Civil {
-        let secs = ts >= 0 ? ts / nanosPerSecond : (ts - nanosPerSecond + 1) / nanosPerSecond
-        let nanos = ts - secs * nanosPerSecond
-        let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-        let rest = secs - days * 86400
+        let (secs, nanos) = split(ts)
+        let (q, r) = secs.quotientAndRemainder(dividingBy: 86400)
+        let (days, rest) = r < 0 ? (q - 1, r + 86400) : (q, r)
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -152,7 +193,7 @@ enum PuppetTime {
             case "b", "h": out += name(String(monthNames[c.month - 1].prefix(3)))
             case "u": out += String(c.weekday == 0 ? 7 : c.weekday)
             case "w": out += String(c.weekday)
-            case "s": out += String(ts >= 0 ? ts / nanosPerSecond : (ts - nanosPerSecond + 1) / nanosPerSecond)
+            case "s": out += String(split(ts).seconds)
             case "z": out += "+0000"
             case "Z": out += "UTC"
             case "F": out += try strftime(timestamp: ts, "%Y-%m-%d")
@@ -171,29 +212,41 @@ enum PuppetTime {
 
     // MARK: Timespans
 
-    /// `1-02:03:04`, `02:03:04`, `02:03`, with a fraction of a second (`…:04.5`), signed.
-    static func parseTimespan(_ s: String) -> Int? {
+    /// Puppet's Timespan string formats, tried in its order: `D-H:M:S.F`, `H:M:S.F`, `M:S.F`,
+    /// `S.F`, `D-H:M:S`, `H:M:S`, `D-H:M`, `S` (a leading `-` negates). So `02:03.5` is two
+    /// minutes, `90` is ninety seconds, and `02:03` is no timespan at all.
+    static func parseTimespan(_ s: String) throws -> Int? {
         var t = Substring(s)
         var negative = false
         if t.hasPrefix("-") { negative = true; t = t.dropFirst() }
-        var days = 0
+        var days: Int?
         if let dash = t.firstIndex(of: "-") {
-            guard let d = Int(t[..<dash]) else { return nil }
+            guard let d = Int(t[..<dash]), d >= 0 else { return nil }
             days = d
             t = t[t.index(after: dash)...]
         }
-        var fraction = 0
+        var fraction: Int?
         if let dot = t.firstIndex(of: ".") {
             let digits = t[t.index(after: dot)...]
-            guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCII), let f = Int(digits) else { return nil }
-            fraction = f * Int(pow(10, Double(9 - digits.count)))
+            guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }), let f = Int(digits) else { return nil }
+            fraction = f * [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000][9 - digits.count]
             t = t[..<dot]
         }
-        let parts = t.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
-        let p = parts.map { $0! }
-        let seconds = days * 86400 + p[0] * 3600 + p[1] * 60 + (p.count == 3 ? p[2] : 0)
-        let total = seconds * nanosPerSecond + fraction
+        let fields = t.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard !fields.isEmpty, fields.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        let f = fields.map { $0! }
+        // The (days, hours, minutes, seconds) each format reads.
+        let parts: (Int, Int, Int, Int)
+        switch (days, f.count, fraction != nil) {
+        case let (d?, 3, _): parts = (d, f[0], f[1], f[2])
+        case (nil, 3, _): parts = (0, f[0], f[1], f[2])
+        case (nil, 2, true): parts = (0, 0, f[0], f[1])
+        case (nil, 1, _): parts = (0, 0, 0, f[0])
+        case let (d?, 2, false): parts = (d, f[0], f[1], 0)
+        default: return nil
+        }
+        let secs = try sum(sum(product(parts.0, 86400), product(parts.1, 3600)), sum(product(parts.2, 60), parts.3))
+        let total = try sum(product(secs, nanosPerSecond), fraction ?? 0)
         return negative ? -total : total
     }
 
@@ -202,22 +255,25 @@ enum PuppetTime {
     static func timespanString(_ span: Int) -> String {
         let m = span.magnitude
         let secs = Int(m / UInt(nanosPerSecond)), nanos = Int(m % UInt(nanosPerSecond))
+        // (magnitude: no trap for the most negative span)
         var frac = String(nanos)
         while frac.count > 1 && frac.hasSuffix("0") { frac.removeLast() }
         return (span < 0 ? "-" : "") + "\(secs / 86400)-" + pad(secs / 3600 % 24, 2, nil) + ":" + pad(secs / 60 % 60, 2, nil) + ":" +
             pad(secs % 60, 2, nil) + "." + frac
     }
 
-    /// Puppet's Timespan#format: %D days, %H %M %S (within the day, hour, minute), %L
-    /// milliseconds and %N nanoseconds (left-aligned in their width, as Puppet 7 prints them),
-    /// `-` for no padding.
+    /// Puppet's Timespan#format: %D days, %H hours, %M minutes, %S seconds, %L milliseconds,
+    /// %N nanoseconds; the largest unit the format names counts the whole span (`%H:%M` of 50
+    /// hours is `50:00`), the others what is left within it. `-` drops padding (and, for %L and
+    /// %N, trailing zeros); %L and %N are otherwise left-aligned in their width, as Puppet 7
+    /// prints them.
     static func strftime(timespan span: Int, _ format: String) throws -> String {
-        let m = span.magnitude
-        let secs = Int(m / UInt(nanosPerSecond)), nanos = Int(m % UInt(nanosPerSecond))
-        var out = span < 0 ? "-" : ""
+        // The conversions, read once to find the largest unit used.
+        var specs: [(flag: Character?, conv: Character)?] = [] // nil: a literal character
+        var literals: [Character] = []
         var it = format.makeIterator()
         while let ch = it.next() {
-            guard ch == "%" else { out.append(ch); continue }
+            guard ch == "%" else { specs.append(nil); literals.append(ch); continue }
             guard var conv = it.next() else { throw FormatError(message: "strftime(): a format ends in '%'") }
             var flag: Character?
             if conv == "-" || conv == "_" || conv == "0" {
@@ -225,20 +281,40 @@ enum PuppetTime {
                 guard let n = it.next() else { throw FormatError(message: "strftime(): a format ends in '%\(conv)'") }
                 conv = n
             }
-            func leftAligned(_ n: Int, _ width: Int) -> String {
-                let s = String(n)
-                return flag == "-" || s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-            }
-            switch conv {
-            case "D": out += String(secs / 86400)
-            case "H": out += pad(secs / 3600 % 24, 2, flag)
-            case "M": out += pad(secs / 60 % 60, 2, flag)
-            case "S": out += pad(secs % 60, 2, flag)
-            case "L": out += leftAligned(nanos / 1_000_000, 3)
-            case "N": out += leftAligned(nanos, 9)
-            case "%": out += "%"
-            default:
+            guard "DHMSLN%".contains(conv) else {
                 throw FormatError(message: "strftime(): the conversion '%\(conv)' for a Timespan is not supported yet")
+            }
+            specs.append((flag, conv))
+            literals.append(" ")
+        }
+        let order: [Character] = ["D", "H", "M", "S", "L", "N"]
+        let largest = order.first { c in specs.contains { $0?.conv == c } }
+        let m = span.magnitude
+        let total = Int(m % UInt(Int.max))  // the magnitude, as an Int
+        let perUnit: [Character: Int] = ["D": 86400 * nanosPerSecond, "H": 3600 * nanosPerSecond, "M": 60 * nanosPerSecond,
+                                         "S": nanosPerSecond, "L": 1_000_000, "N": 1]
+        let within: [Character: Int] = ["D": Int.max, "H": 24, "M": 60, "S": 60, "L": 1000, "N": 1_000_000_000]
+        func value(_ c: Character) -> Int {
+            let n = total / perUnit[c]!
+            return c == largest ? n : n % within[c]!
+        }
+        var out = span < 0 ? "-" : ""
+        for (i, spec) in specs.enumerated() {
+            guard let (flag, conv) = spec else { out.append(literals[i]); continue }
+            switch conv {
+            case "%": out += "%"
+            case "D": out += String(value("D"))
+            case "H", "M", "S": out += pad(value(conv), 2, flag)
+            default: // L, N
+                let n = value(conv), width = conv == "L" ? 3 : 9
+                if flag == "-" {
+                    var digits = pad(n, width, "0")
+                    while digits.count > 1 && digits.hasSuffix("0") { digits.removeLast() }
+                    out += digits
+                } else {
+                    let s = String(n)
+                    out += s.count >= width || conv == largest ? s : s + String(repeating: " ", count: width - s.count)
+                }
             }
         }
         return out
@@ -248,18 +324,27 @@ enum PuppetTime {
 extension Compiler {
     /// `Timestamp(…)`: a string in one of the ISO forms, or seconds since the epoch; none is now.
     func newTimestamp(_ args: [Value], _ e: Expr) throws -> Value {
+        if args.count > 1 {
+            throw error("Evaluation Error: Error while evaluating a Function Call, Timestamp() with a format or timezone argument is not supported yet", e)
+        }
+        do { return try makeTimestamp(args, e) } catch is PuppetTime.OutOfRange {
+            throw error("Evaluation Error: Error while evaluating a Function Call, the Timestamp is out of range (years 1678 to 2262)", e)
+        }
+    }
+
+    func makeTimestamp(_ args: [Value], _ e: Expr) throws -> Value {
         switch args.first {
         case nil:
             var t = timespec()
             clock_gettime(CLOCK_REALTIME, &t)
             return .timestamp(t.tv_sec * PuppetTime.nanosPerSecond + t.tv_nsec)
         case let .string(s)?:
-            guard let ts = PuppetTime.parseTimestamp(s) else {
-                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats this Timestamp accepts", e)
+            guard let ts = try PuppetTime.parseTimestamp(s) else {
+                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats \(PuppetTime.timestampFormats)", e)
             }
             return .timestamp(ts)
-        case let .integer(i)?: return .timestamp(i * PuppetTime.nanosPerSecond)
-        case let .float(f)?: return .timestamp(Int((f * Double(PuppetTime.nanosPerSecond)).rounded()))
+        case let .integer(i)?: return .timestamp(try PuppetTime.product(i, PuppetTime.nanosPerSecond))
+        case let .float(f)?: return .timestamp(try PuppetTime.nanos(seconds: f))
         case let v? where { if case .timestamp = v { return true }; return false }(): return v
         case let v?: throw error("Evaluation Error: Error while evaluating a Function Call, Timestamp() cannot be made from \(articled(v.typeName))", e)
         }
@@ -267,14 +352,23 @@ extension Compiler {
 
     /// `Timespan(…)`: `D-HH:MM:SS.F` forms, or seconds.
     func newTimespan(_ args: [Value], _ e: Expr) throws -> Value {
+        if args.count > 1 {
+            throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() with a format argument is not supported yet", e)
+        }
+        do { return try makeTimespan(args, e) } catch is PuppetTime.OutOfRange {
+            throw error("Evaluation Error: Error while evaluating a Function Call, the Timespan is out of range (about 292 years)", e)
+        }
+    }
+
+    func makeTimespan(_ args: [Value], _ e: Expr) throws -> Value {
         switch args.first {
         case let .string(s)?:
-            guard let span = PuppetTime.parseTimespan(s) else {
-                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats this Timespan accepts", e)
+            guard let span = try PuppetTime.parseTimespan(s) else {
+                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats \(PuppetTime.timespanFormats)", e)
             }
             return .timespan(span)
-        case let .integer(i)?: return .timespan(i * PuppetTime.nanosPerSecond)
-        case let .float(f)?: return .timespan(Int((f * Double(PuppetTime.nanosPerSecond)).rounded()))
+        case let .integer(i)?: return .timespan(try PuppetTime.product(i, PuppetTime.nanosPerSecond))
+        case let .float(f)?: return .timespan(try PuppetTime.nanos(seconds: f))
         case let .hash(h)?:
             // `Timespan({days => 3, hours => 12})`, with `negative => true` to turn it around.
             let units: [(String, Int)] = [("days", 86400 * PuppetTime.nanosPerSecond), ("hours", 3600 * PuppetTime.nanosPerSecond),
@@ -287,7 +381,7 @@ extension Compiler {
                 guard let unit = units.first(where: { $0.0 == key })?.1, case let .integer(n) = v else {
                     throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() does not take '\(key) => \(v.interpolated)'", e)
                 }
-                total += n * unit
+                total = try PuppetTime.sum(total, PuppetTime.product(n, unit))
             }
             return .timespan(h[.string("negative")]?.isTruthy == true ? -total : total)
         case let v? where { if case .timespan = v { return true }; return false }(): return v
@@ -318,7 +412,11 @@ extension Compiler {
     /// timestamp − timestamp a timespan; timespans add, subtract, multiply and divide by
     /// numbers, and a timespan divided by a timespan is a Float. Anything else is Puppet's error.
     func timeArithmetic(_ op: String, _ l: Value, _ r: Value, _ e: Expr) throws -> Value? {
-        let perSecond = Double(PuppetTime.nanosPerSecond)
+        do { return try timeArithmeticUnchecked(op, l, r, e) } catch is PuppetTime.OutOfRange { throw overflow(e) }
+    }
+
+    func timeArithmeticUnchecked(_ op: String, _ l: Value, _ r: Value, _ e: Expr) throws -> Value? {
+        typealias T = PuppetTime
         func seconds(_ v: Value) -> Double? {
             switch v {
             case let .integer(i): return Double(i)
@@ -326,22 +424,27 @@ extension Compiler {
             default: return nil
             }
         }
-        func nanos(_ v: Value) -> Int? {
-            if case let .timespan(t) = v { return t }
-            return seconds(v).map { Int(($0 * perSecond).rounded()) }
+        /// A number of seconds or a timespan, as nanoseconds.
+        func nanos(_ v: Value) throws -> Int? {
+            switch v {
+            case let .timespan(t): return t
+            case let .integer(i): return try T.product(i, T.nanosPerSecond)
+            case let .float(f): return try T.nanos(seconds: f)
+            default: return nil
+            }
         }
         func fail(_ message: String) -> CompileError {
             error("Evaluation Error: Error while evaluating a '\(op)' expression, \(message)", e)
         }
         switch (l, r) {
         case let (.timestamp(a), .timestamp(b)):
-            if op == "-" { return .timespan(a - b) }
+            if op == "-" { return .timespan(try T.difference(a, b)) }
             if op == "+" { throw fail("A Timestamp cannot be added to a Timestamp") }
         case let (.timestamp(a), _):
-            if let d = nanos(r), op == "+" || op == "-" { return .timestamp(op == "+" ? a + d : a - d) }
+            if op == "+" || op == "-", let d = try nanos(r) { return .timestamp(try T.apply(op, a, d)) }
         case let (.timespan(a), .timestamp(b)):
             switch op {
-            case "+": return .timestamp(a + b)
+            case "+": return .timestamp(try T.sum(a, b))
             case "-": throw fail("A Timestamp cannot be subtracted from a Timespan")
             case "*": throw fail("A Timestamp cannot be multiplied by a Timestamp")
             case "/": throw fail("A Timespan cannot be divided by a Timestamp")
@@ -349,8 +452,8 @@ extension Compiler {
             }
         case let (.timespan(a), .timespan(b)):
             switch op {
-            case "+": return .timespan(a + b)
-            case "-": return .timespan(a - b)
+            case "+": return .timespan(try T.sum(a, b))
+            case "-": return .timespan(try T.difference(a, b))
             case "*": throw fail("A Timestamp cannot be multiplied by a Timespan")
             case "/":
                 guard b != 0 else { throw error("Evaluation Error: Division by 0", e) }
@@ -360,25 +463,26 @@ extension Compiler {
         case let (.timespan(a), _):
             guard let x = seconds(r) else { break }
             switch op {
-            case "+": return .timespan(a + Int((x * perSecond).rounded()))
-            case "-": return .timespan(a - Int((x * perSecond).rounded()))
-            case "*": return .timespan(Int((Double(a) * x).rounded()))
+            case "+", "-":
+                return .timespan(try T.apply(op, a, try nanos(r)!))
+            // Puppet truncates a product and floors a quotient to whole nanoseconds.
+            case "*": return .timespan(try T.integer(Double(a) * x, .towardZero))
             case "/":
                 guard x != 0 else { throw error("Evaluation Error: Division by 0", e) }
-                return .timespan(Int((Double(a) / x).rounded()))
+                return .timespan(try T.integer(Double(a) / x, .down))
             default: break
             }
         case let (_, .timespan(b)):
             guard let x = seconds(l) else { return nil }
             switch op {
-            case "+": return .timespan(Int((x * perSecond).rounded()) + b)
-            case "-": return .timespan(Int((x * perSecond).rounded()) - b)
-            case "*": return .timespan(Int((Double(b) * x).rounded()))
+            case "+": return .timespan(try T.sum(try nanos(l)!, b))
+            case "-": return .timespan(try T.difference(try nanos(l)!, b))
+            case "*": return .timespan(try T.integer(Double(b) * x, .towardZero))
             default: break
             }
             throw error("Evaluation Error: Operator '\(op)' is not applicable to \(articled(l.typeName)) when right side is a Timespan.", e)
         case let (_, .timestamp(b)):
-            if let d = nanos(l), op == "+" { return .timestamp(d + b) }
+            if op == "+", let d = try nanos(l) { return .timestamp(try T.sum(d, b)) }
             throw error("Evaluation Error: Operator '\(op)' is not applicable to \(articled(l.typeName)) when right side is a Timestamp.", e)
         default:
             return nil
