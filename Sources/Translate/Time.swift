@@ -322,71 +322,48 @@ enum PuppetTime {
 }
 
 extension Compiler {
-    /// `Timestamp(…)`: a string in one of the ISO forms, or seconds since the epoch; none is now.
-    func newTimestamp(_ args: [Value], _ e: Expr) throws -> Value {
-        if args.count > 1 {
-            throw error("Evaluation Error: Error while evaluating a Function Call, Timestamp() with a format or timezone argument is not supported yet", e)
-        }
-        do { return try makeTimestamp(args, e) } catch is PuppetTime.OutOfRange {
-            throw error("Evaluation Error: Error while evaluating a Function Call, the Timestamp is out of range (years 1678 to 2262)", e)
-        }
-    }
+    func newTimestamp(_ args: [Value], _ e: Expr) throws -> Value { try newTime("Timestamp", args, e) }
+    func newTimespan(_ args: [Value], _ e: Expr) throws -> Value { try newTime("Timespan", args, e) }
 
-    func makeTimestamp(_ args: [Value], _ e: Expr) throws -> Value {
-        switch args.first {
-        case nil:
-            var t = timespec()
-            clock_gettime(CLOCK_REALTIME, &t)
-            return .timestamp(t.tv_sec * PuppetTime.nanosPerSecond + t.tv_nsec)
-        case let .string(s)?:
-            guard let ts = try PuppetTime.parseTimestamp(s) else {
-                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats \(PuppetTime.timestampFormats)", e)
-            }
-            return .timestamp(ts)
-        case let .integer(i)?: return .timestamp(try PuppetTime.product(i, PuppetTime.nanosPerSecond))
-        case let .float(f)?: return .timestamp(try PuppetTime.nanos(seconds: f))
-        case let v? where { if case .timestamp = v { return true }; return false }(): return v
-        case let v?: throw error("Evaluation Error: Error while evaluating a Function Call, Timestamp() cannot be made from \(articled(v.typeName))", e)
-        }
-    }
-
-    /// `Timespan(…)`: `D-HH:MM:SS.F` forms, or seconds.
-    func newTimespan(_ args: [Value], _ e: Expr) throws -> Value {
-        if args.count > 1 {
-            throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() with a format argument is not supported yet", e)
-        }
-        do { return try makeTimespan(args, e) } catch is PuppetTime.OutOfRange {
-            throw error("Evaluation Error: Error while evaluating a Function Call, the Timespan is out of range (about 292 years)", e)
-        }
-    }
-
-    func makeTimespan(_ args: [Value], _ e: Expr) throws -> Value {
-        switch args.first {
-        case let .string(s)?:
-            guard let span = try PuppetTime.parseTimespan(s) else {
-                throw error("Evaluation Error: Error while evaluating a Function Call, Unable to parse '\(s)' using any of the formats \(PuppetTime.timespanFormats)", e)
-            }
-            return .timespan(span)
-        case let .integer(i)?: return .timespan(try PuppetTime.product(i, PuppetTime.nanosPerSecond))
-        case let .float(f)?: return .timespan(try PuppetTime.nanos(seconds: f))
-        case let .hash(h)?:
-            // `Timespan({days => 3, hours => 12})`, with `negative => true` to turn it around.
-            let units: [(String, Int)] = [("days", 86400 * PuppetTime.nanosPerSecond), ("hours", 3600 * PuppetTime.nanosPerSecond),
-                                          ("minutes", 60 * PuppetTime.nanosPerSecond), ("seconds", PuppetTime.nanosPerSecond),
-                                          ("milliseconds", 1_000_000), ("microseconds", 1_000), ("nanoseconds", 1)]
-            var total = 0
-            for (k, v) in h.pairs {
-                guard case let .string(key) = k else { throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() hash keys must be strings", e) }
-                if key == "negative" { continue }
-                guard let unit = units.first(where: { $0.0 == key })?.1, case let .integer(n) = v else {
-                    throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() does not take '\(key) => \(v.interpolated)'", e)
+    /// `Timestamp(…)` and `Timespan(…)`: from a string in one of Puppet's formats or a number
+    /// of seconds; a Timestamp of nothing is now, a Timespan also comes from a hash of units
+    /// (`{days => 3, hours => 12}`, `negative => true`). A format argument is not supported yet.
+    func newTime(_ type: String, _ args: [Value], _ e: Expr) throws -> Value {
+        let stamp = type == "Timestamp"
+        func fail(_ message: String) -> CompileError { error("Evaluation Error: Error while evaluating a Function Call, " + message, e) }
+        func make(_ nanos: Int) -> Value { stamp ? .timestamp(nanos) : .timespan(nanos) }
+        if args.count > 1 { throw fail("\(type)() with a format argument is not supported yet") }
+        do {
+            switch args.first {
+            case nil where stamp:
+                var t = timespec()
+                clock_gettime(CLOCK_REALTIME, &t)
+                return .timestamp(t.tv_sec * PuppetTime.nanosPerSecond + t.tv_nsec)
+            case let .string(s)?:
+                guard let n = try stamp ? PuppetTime.parseTimestamp(s) : PuppetTime.parseTimespan(s) else {
+                    throw fail("Unable to parse '\(s)' using any of the formats \(stamp ? PuppetTime.timestampFormats : PuppetTime.timespanFormats)")
                 }
-                total = try PuppetTime.sum(total, PuppetTime.product(n, unit))
+                return make(n)
+            case let .integer(i)?: return make(try PuppetTime.product(i, PuppetTime.nanosPerSecond))
+            case let .float(f)?: return make(try PuppetTime.nanos(seconds: f))
+            case let .hash(h)? where !stamp:
+                let units: [(String, Int)] = [("days", 86400 * PuppetTime.nanosPerSecond), ("hours", 3600 * PuppetTime.nanosPerSecond),
+                                              ("minutes", 60 * PuppetTime.nanosPerSecond), ("seconds", PuppetTime.nanosPerSecond),
+                                              ("milliseconds", 1_000_000), ("microseconds", 1_000), ("nanoseconds", 1)]
+                var total = 0
+                for (k, v) in h.pairs where k != .string("negative") {
+                    guard case let .string(key) = k, let unit = units.first(where: { $0.0 == key })?.1, case let .integer(n) = v else {
+                        throw fail("Timespan() does not take '\(k.interpolated) => \(v.interpolated)'")
+                    }
+                    total = try PuppetTime.sum(total, PuppetTime.product(n, unit))
+                }
+                return .timespan(h[.string("negative")]?.isTruthy == true ? -total : total)
+            case let v? where v.typeName == type: return v
+            case let v?: throw fail("\(type)() cannot be made from \(articled(v.typeName))")
+            case nil: throw fail("Timespan() needs a value")
             }
-            return .timespan(h[.string("negative")]?.isTruthy == true ? -total : total)
-        case let v? where { if case .timespan = v { return true }; return false }(): return v
-        case let v?: throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() cannot be made from \(articled(v.typeName))", e)
-        case nil: throw error("Evaluation Error: Error while evaluating a Function Call, Timespan() needs a value", e)
+        } catch is PuppetTime.OutOfRange {
+            throw fail("the \(type) is out of range (64-bit nanoseconds: years 1678 to 2262, spans of about 292 years)")
         }
     }
 
