@@ -34,6 +34,9 @@ extension Catalog {
                 p.indent = indent
                 p.indents = indents
                 p.needsComma = [true]
+                // Room for the part at once (about 512 bytes a resource, 100 an edge): growing by
+                // doubling would copy it and leave up to half of it unused.
+                p.buffer.reserveCapacity(part < 2 ? (resources.count - half) * 512 : (part == 2 ? containmentEdges.count : relationships.count) * 100)
                 switch part {
                 case 0:
                     p.beforeElement(); p.string("resources"); p.raw(pretty ? ": [" : ":[")
@@ -54,6 +57,7 @@ extension Catalog {
                 }
                 return p.buffer
             }
+            w.buffer.reserveCapacity(w.buffer.count + parts.reduce(0) { $0 + $1.count } + 16)
             for part in parts { w.buffer += part }
             w.needsComma[w.needsComma.count - 1] = true
         }
