@@ -61,11 +61,11 @@ extension Compiler {
         return .array(refs)
     }
 
-    /// The lowercase type name of a resource expression's type (`file`, `apache::vhost`, `class`).
-    /// The type of a resource expression. As in Puppet 7's evaluator, only a name, a type
-    /// reference or an access to one (`Resource[notify]`) may stand there; anything else — a
-    /// variable, a string, a number, a list — is an illegal resource type, named by the value's
-    /// generalised inferred type (`got String`, `got Type[Notify]`, `got Array[Type[Resource]]`).
+    /// The lowercase type name of a resource expression's type (`file`, `apache::vhost`,
+    /// `class`). As in Puppet 7's evaluator, only a name, a type reference or an access to one
+    /// (`Resource[notify]`) may stand there; anything else — a variable, a string, a number, a
+    /// list — is an illegal resource type, named by the value's generalised inferred type
+    /// (`got String`, `got Type[Notify]`, `got Array[Type[Resource]]`).
     func resourceTypeName(_ typeExpr: Expr, _ scope: Scope) throws -> String {
         func illegal(_ got: String) -> CompileError {
             error("Evaluation Error: Illegal Resource Type expression, expected result to be a type name, or untitled Resource, got \(got)", typeExpr)
@@ -418,8 +418,8 @@ extension Compiler {
                 continue
             }
             if let t = p.type, case let .type(pt) = try evaluate(t, scope), try !isInstance(value, of: pt) {
-                if let each = try structProblems(pt, value) {
-                    problems += each.map { "parameter '\(p.name)' " + $0 }
+                if pt.name == "Struct", case let .hash(h) = value, case let .hash(schema)? = pt.parameters.first {
+                    problems += try structProblems(schema, h).map { "parameter '\(p.name)' " + $0 }
                 } else {
                     problems.append("parameter '\(p.name)' " + (try mismatch(pt, value)))
                 }

@@ -148,23 +148,8 @@ extension Compiler {
             }
             return items.count == types.count || p.count > types.count
         case "Struct":
-            guard case let .hash(h) = v, let first = p.first, case let .hash(schema) = first else { return false }
-            for (k, st) in schema.pairs {
-                var key = k
-                var optional = false
-                if case let .type(kt) = k, kt.name == "Optional", let inner = kt.parameters.first { key = inner; optional = true }
-                guard case let .type(valueType) = st else { continue }
-                if let x = h[key] {
-                    if try !isInstance(x, of: valueType) { return false }
-                } else if !optional, try !isInstance(.undef, of: valueType) {
-                    return false
-                }
-            }
-            let allowed = Set(schema.keys.map { k -> Value in
-                if case let .type(kt) = k, kt.name == "Optional", let inner = kt.parameters.first { return inner }
-                return k
-            })
-            return h.keys.allSatisfy { allowed.contains($0) }
+            guard case let .hash(h) = v, case let .hash(schema)? = p.first else { return false }
+            return try structProblems(schema, h).isEmpty
         case "Optional":
             if v.isUndef { return true }
             guard let first = p.first else { return true }
@@ -244,11 +229,23 @@ extension Compiler {
     /// the expected type's unparameterised form names only that form (`String[1]` given undef:
     /// "expects a String value, got Undef"); otherwise the full expected type. Aliases,
     /// variants and the rest keep the full type.
-    /// A hash that does not fit a Struct, as Puppet's describer lists it: each required key
-    /// that is missing, each entry of the wrong type, then each key the struct does not have.
-    /// nil when the value is not a hash (or the struct has no schema).
-    func structProblems(_ expected: PType, _ value: Value) throws -> [String]? {
-        guard expected.name == "Struct", case let .hash(h) = value, case let .hash(schema)? = expected.parameters.first else { return nil }
+    func mismatch(_ expected: PType, _ value: Value) throws -> String {
+        if expected.name == "Enum" || expected.name == "Pattern" {
+            let got: String
+            if case let .string(s) = value { got = "'" + s + "'" } else { got = inferredTypeName(value) }
+            return "expects a match for \(expected.description), got \(got)"
+        }
+        let generalisable: Set<String> = ["Integer", "Float", "Numeric", "String", "Array", "Hash", "Boolean", "Regexp"]
+        if generalisable.contains(expected.name), !expected.parameters.isEmpty, try !isInstance(value, of: PType(expected.name)) {
+            return "expects \(articled(expected.name)) value, got \(inferredTypeName(value))"
+        }
+        return "expects \(articled(expected.description)) value, got \(inferredTypeName(value))"
+    }
+
+    /// What keeps a hash from fitting a Struct's schema, as Puppet's describer lists it: each
+    /// required key that is missing, each entry of the wrong type, then each key the struct
+    /// does not have (`Optional[k]` keys may be left out). Empty when the hash fits.
+    func structProblems(_ schema: OrderedHash, _ h: OrderedHash) throws -> [String] {
         var problems: [String] = []
         var allowed = Set<Value>()
         for (k, st) in schema.pairs {
@@ -263,20 +260,7 @@ extension Compiler {
             }
         }
         for k in h.keys where !allowed.contains(k) { problems.append("unrecognized key '\(k.interpolated)'") }
-        return problems.isEmpty ? nil : problems
-    }
-
-    func mismatch(_ expected: PType, _ value: Value) throws -> String {
-        if expected.name == "Enum" || expected.name == "Pattern" {
-            let got: String
-            if case let .string(s) = value { got = "'" + s + "'" } else { got = inferredTypeName(value) }
-            return "expects a match for \(expected.description), got \(got)"
-        }
-        let generalisable: Set<String> = ["Integer", "Float", "Numeric", "String", "Array", "Hash", "Boolean", "Regexp"]
-        if generalisable.contains(expected.name), !expected.parameters.isEmpty, try !isInstance(value, of: PType(expected.name)) {
-            return "expects \(articled(expected.name)) value, got \(inferredTypeName(value))"
-        }
-        return "expects \(articled(expected.description)) value, got \(inferredTypeName(value))"
+        return problems
     }
 
     /// `type(x)`: the detailed type Puppet infers for a value (Integer[42, 42], Tuple of the
@@ -292,6 +276,7 @@ extension Compiler {
             guard h.pairs.allSatisfy({ if case .string = $0.key { return true }; return false }) else { return PType("Hash") }
             return PType("Struct", [.hash(OrderedHash(h.pairs.map { ($0.key, .type(detailedType($0.value))) }))])
         case .timestamp, .timespan: return PType(v.typeName, [.string(v.interpolated)])
+        case let .type(t): return PType("Type", [.type(t.parameters.isEmpty ? t : PType(t.name))])
         default: return PType(inferredTypeName(v))
         }
     }
@@ -301,13 +286,14 @@ extension Compiler {
     func generalized(_ t: PType) -> PType {
         func common(_ types: [PType]) -> PType {
             let names = Set(types.map(\.name))
-            // The types of different resource types (inferred as `Type[Notify]`, `Type[File]`)
-            // have Type[Resource] in common.
-            let resourceTypes = types.filter { t in
-                guard t.parameters.isEmpty, t.name.hasPrefix("Type["), t.name.hasSuffix("]") else { return false }
-                return !PType.dataTypes.contains(String(t.name.dropFirst(5).prefix { $0 != "[" && $0 != "]" }))
+            if names == ["Type"], Set(types.map(\.description)).count > 1 {
+                // The types of different resource types have Type[Resource] in common.
+                let allResources = types.allSatisfy { t in
+                    guard case let .type(inner)? = t.parameters.first else { return false }
+                    return !PType.dataTypes.contains(inner.name)
+                }
+                return allResources ? PType("Type", [.type(PType("Resource"))]) : PType("Data")
             }
-            if names.count > 1, resourceTypes.count == types.count { return PType("Type", [.type(PType("Resource"))]) }
             if names.count == 1 { return types[0] }
             if names.isSubset(of: ["Integer", "Float"]) { return PType("Numeric") }
             if names.isSubset(of: ["Integer", "Float", "String", "Boolean"]) { return PType("ScalarData") }
