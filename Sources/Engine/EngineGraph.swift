@@ -62,26 +62,22 @@ public struct EngineGraph: Sendable {
         var number: [Ref: Int] = [:]
         number.reserveCapacity(vertices.count)
         for (i, v) in vertices.enumerated() { number[v.ref] = i }
-        var pairs: [(from: Int, to: Int)] = []
         var links: [(from: Int, to: Int, notify: Bool)] = []
-        pairs.reserveCapacity(graph.edges.count)
         links.reserveCapacity(graph.edges.count)
         for e in graph.edges {
-            if let a = number[e.from], let b = number[e.to] {
-                pairs.append((a, b))
-                links.append((a, b, e.notify))
-            }
+            if let a = number[e.from], let b = number[e.to] { links.append((a, b, e.notify)) }
         }
         let names = vertices.map(\.ref.description)
-        let autoPairs = Self.autoEdges(vertices, names: names, explicit: pairs)
+        let autoPairs = Self.autoEdges(vertices, names: names, explicit: links)
         let auto = autoPairs.map { Edge(name: "AutoEdge: " + names[$0.from] + " -> " + names[$0.to], from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
         autoEdges = auto
         edges = graph.edges + auto
-        self.links = links + autoPairs.map { ($0.from, $0.to, false) }
+        links += autoPairs.map { ($0.from, $0.to, false) }
+        self.links = links
         var out = [[Int]](repeating: [], count: vertices.count)
-        for (a, b) in pairs + autoPairs { out[a].append(b) }
+        for link in links { out[link.from].append(link.to) }
         if let cycle = firstCycle(out) {
             throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map { names[$0] }.joined(separator: " -> "), position: nil)])
         }
@@ -104,13 +100,13 @@ public struct EngineGraph: Sendable {
     /// it wants to the resources that offer it. mgmt's rules: a `firstMatchOnly` batch stops at
     /// the first match; `reversed` points the edge at the wanting resource. An edge the graph
     /// already has is not added again. Vertices are numbers, `names` their descriptions.
-    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int)]) -> [(from: Int, to: Int)] {
+    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int, notify: Bool)]) -> [(from: Int, to: Int)] {
         var offer: [ResourceUID: Int] = [:]
         for (i, v) in vertices.enumerated() where v.spec.meta?.autoedge != false {
             for uid in v.resource.uids where offer[uid] == nil { offer[uid] = i }
         }
         var have = Set<Int>(minimumCapacity: explicit.count)
-        for (a, b) in explicit { have.insert(a << 32 | b) }
+        for e in explicit { have.insert(e.from << 32 | e.to) }
         var out: [(from: Int, to: Int)] = []
         for i in indicesSortedByUTF8(count: vertices.count, parts: 1, { i, _ in names[i] }) where vertices[i].spec.meta?.autoedge != false {
             for want in vertices[i].resource.autoEdges {

@@ -224,21 +224,30 @@ struct FileResource: EngineResource {
             guard let bytes = try FS.read(source) else { throw FS.Failure(message: "source \(source) is missing or not a regular file") }
             desired = bytes
         } else { desired = nil }
-        // The usual check of a managed file: same size and bytes, nothing to write, and the
-        // attributes compared with what lstat already gave.
-        if here.kind == .file, let desired, try FS.contentEquals(bare, desired) == true {
-            return try await attributes(&run, here)
+        // Whether a regular file is there and whether it differs from what it must hold, each
+        // found once: a size that differs settles it, equal sizes are compared without a copy.
+        var present = false, differs = false
+        if here.kind == .file {
+            if let desired {
+                let same = try FS.contentEquals(bare, desired)
+                present = same != nil
+                differs = same == false
+            } else if let (fd, _) = try FS.openRegular(bare) {
+                close(fd)
+                present = true
+            }
         }
-        let current = here.kind == .file ? try FS.read(bare) : nil
+        // The usual check: nothing to write, the attributes compared with what lstat gave.
+        if present && !differs { return try await attributes(&run, here) }
         let newMode = mode ?? (here.kind == .file ? here.mode : 0o644)
-        if current == nil {
+        if !present {
             if state == .unspecified { return }
             try await run.change(desired == nil ? "created" : "created with content") {
                 if here.kind == .directory { try FS.remove(bare) }
                 try await FS.writeAtomically(bare, desired ?? [], mode: newMode, uid: owner.flatMap(FS.uid), gid: group.flatMap(FS.gid))
             }
             if !run.context.apply { return }
-        } else if let desired, desired != current!, replace {
+        } else if let desired, replace {
             try await run.change("changed content") {
                 try await FS.writeAtomically(bare, desired, mode: newMode,
                                        uid: owner.flatMap(FS.uid) ?? (getuid() == 0 ? here.uid : nil),

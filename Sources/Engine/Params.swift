@@ -7,8 +7,7 @@ struct Params {
     /// The resource's parameters as a list: a resource has a handful, and comparing short
     /// keys beats hashing each asked key (10k resources ask ~14 keys each).
     private let entries: [(key: String, value: GraphValue)]
-    /// Which entries were read (bit i: entry i), and the keys asked for (for the message).
-    private var consumed: UInt64 = 0
+    /// The keys asked for.
     private var read: [String] = []
 
     init(_ resource: Resource) {
@@ -24,11 +23,7 @@ struct Params {
 
     mutating func value(_ key: String) -> GraphValue? {
         read.append(key)
-        for i in entries.indices where entries[i].key == key {
-            if i < 64 { consumed |= 1 << UInt64(i) }
-            return entries[i].value
-        }
-        return nil
+        return entries.first { $0.key == key }?.value
     }
 
     mutating func string(_ key: String) throws -> String? {
@@ -95,11 +90,7 @@ struct Params {
 
     /// Every parameter must have been read.
     func finish() throws {
-        var all = true
-        for i in entries.indices where i >= 64 || consumed & (1 << UInt64(i)) == 0 {
-            if entries[i].key != "name" && (i < 64 || !read.contains(entries[i].key)) { all = false; break }
-        }
-        if all { return }
+        if entries.allSatisfy({ $0.key == "name" || read.contains($0.key) }) { return }
         let known = Set(read).subtracting(["name"])
         let unknown = resource.params.keys.filter { $0 != "name" && !known.contains($0) }.sorted()
         guard let first = unknown.first else { return }

@@ -450,16 +450,16 @@ public final class Scheduler: Sendable {
 /// removed vertices (a lookup per parent on every readiness test, no hashing).
 struct VertexTable {
     private var slots: [Scheduler.Vertex?] = []
-    private(set) var count = 0
 
     subscript(id: Int) -> Scheduler.Vertex? {
         get { id >= 0 && id < slots.count ? slots[id] : nil }
         set {
             if id >= slots.count { slots.append(contentsOf: repeatElement(nil, count: id - slots.count + 1)) }
-            count += (newValue == nil ? 0 : 1) - (slots[id] == nil ? 0 : 1)
             slots[id] = newValue
         }
     }
+
+    var count: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
     mutating func removeValue(forKey id: Int) -> Scheduler.Vertex? {
         let v = self[id]

@@ -6,14 +6,8 @@ import Synchronization
 /// the catalog JSON's resources. `write` gets a half and whether it is the second one.
 public func writtenInHalves<T>(_ items: [T], _ write: (ArraySlice<T>, _ second: Bool) -> [UInt8]) -> [UInt8] {
     let half = items.count / 2
-    let parts = Mutex<[[UInt8]]>([[], []])
-    withoutActuallyEscaping(write) { write in
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
-            let bytes = write(k == 0 ? items[..<half] : items[half...], k == 1)
-            parts.withLock { $0[k] = bytes }
-        }
-    }
-    return parts.withLock { $0[0] + $0[1] }
+    let parts = writtenInParts(2) { k in write(k == 0 ? items[..<half] : items[half...], k == 1) }
+    return parts[0] + parts[1]
 }
 
 /// Runs `write` for parts 0..<count at once on the cooperative cores and returns their bytes in
