@@ -26,11 +26,16 @@ public struct Diagnostic: Error, Sendable {
 /// like go/scanner's ErrorList.
 public struct DiagnosticList: Sendable {
     public private(set) var items: [Diagnostic] = []
+    /// Counted as they are added: a streaming parse asks after every statement.
+    private var errorCount = 0
     public init() {}
 
-    public mutating func add(_ d: Diagnostic) { items.append(d) }
+    public mutating func add(_ d: Diagnostic) {
+        items.append(d)
+        if d.severity == .error { errorCount += 1 }
+    }
 
-    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+    public var hasErrors: Bool { errorCount > 0 }
 
     /// Sorted by offset; only the first error of each line is kept, since later ones on the same
     /// line are usually consequences of the first.

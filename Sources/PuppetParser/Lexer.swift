@@ -1,5 +1,7 @@
-/// Turns a manifest's bytes into tokens, all at once (the parser needs a little lookahead, and a
-/// token array is both fast and simple).
+/// Turns a manifest's bytes into tokens: all at once (`tokenize`), or a batch at a time as the
+/// parser asks for them (`lex(untilCount:)`), so a parser on its own thread can hand the first
+/// statements of a large file over before the rest is read. Tokens are kept in one array (the
+/// parser needs a little lookahead and backs up; an array is both fast and simple).
 ///
 /// Context rules (after Puppet's lexer2):
 /// - `/` starts a regex only where a value cannot end (`TokenKind.endsValue`); elsewhere it divides.
@@ -22,6 +24,8 @@ public struct Lexer {
     var topTokenStart = 0
     /// Where that token started when the first error was found.
     var errorCutoff: Int?
+    /// True once the input is used up and the `eof` token is the last of `tokens`.
+    var finished = false
 
     static let maxNesting = 200
 
@@ -35,14 +39,36 @@ public struct Lexer {
     }
 
     public static func tokenize(_ file: SourceFile) -> Result {
-        var lx = Lexer(file: file, b: file.bytes)
-        lx.tokens.reserveCapacity(file.bytes.count / 5)
-        lx.values.reserveCapacity(file.bytes.count / 24)
-        // A UTF-8 byte order mark is not part of the program.
-        if lx.b.count >= 3, lx.b[0] == 0xEF, lx.b[1] == 0xBB, lx.b[2] == 0xBF { lx.pos = 3 }
-        lx.lexTokens(untilClosingBrace: false)
-        lx.tokens.append(Token(kind: .eof, spaceBefore: true, start: Int32(lx.b.count), end: Int32(lx.b.count), valueIndex: -1))
+        var lx = Lexer(file: file)
+        lx.lex(untilCount: .max)
         return Result(tokens: lx.tokens, values: lx.values, diagnostics: lx.diagnostics, errorCutoff: lx.errorCutoff)
+    }
+
+    /// A lexer at the start of `file`, which has lexed nothing yet.
+    init(file: SourceFile) {
+        self.file = file
+        b = file.bytes
+        tokens.reserveCapacity(file.bytes.count / 5)
+        values.reserveCapacity(file.bytes.count / 24)
+        // A UTF-8 byte order mark is not part of the program.
+        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+    }
+
+    /// Lexes top-level tokens until there are at least `count` of them or the input ends (then
+    /// `eof` is appended). A token with interpolations comes whole, with the tokens inside it,
+    /// so a batch may overshoot.
+    mutating func lex(untilCount count: Int) {
+        guard !finished else { return }
+        while tokens.count < count {
+            skipSpaceAndComments()
+            guard pos < b.count else {
+                tokens.append(Token(kind: .eof, spaceBefore: true, start: Int32(b.count), end: Int32(b.count), valueIndex: -1))
+                finished = true
+                return
+            }
+            if nesting == 0 { topTokenStart = pos }
+            lexOne()
+        }
     }
 
     // MARK: - Main loop
@@ -63,29 +89,25 @@ public struct Lexer {
         return Int32(values.count - 1)
     }
 
-    /// Lexes tokens until the end of input or, inside `${…}`, the `}` that closes it.
+    /// Lexes the tokens of an interpolated `${…}` up to the `}` that closes it.
     /// Returns false if input ended first.
-    @discardableResult
-    mutating func lexTokens(untilClosingBrace: Bool) -> Bool {
+    mutating func lexUntilClosingBrace() -> Bool {
         var braces = 0
         while true {
             skipSpaceAndComments()
-            guard pos < b.count else { return !untilClosingBrace }
+            guard pos < b.count else { return false }
             let c = b[pos]
-            if untilClosingBrace {
-                if c == UInt8(ascii: "}") {
-                    if braces == 0 { pos += 1; return true }
-                    braces -= 1
-                } else if c == UInt8(ascii: "{") {
-                    braces += 1
-                }
-            } else if nesting == 0 {
-                topTokenStart = pos
+            if c == UInt8(ascii: "}") {
+                if braces == 0 { pos += 1; return true }
+                braces -= 1
+            } else if c == UInt8(ascii: "{") {
+                braces += 1
             }
             lexOne()
         }
     }
 
+    @inline(__always)
     mutating func skipSpaceAndComments() {
         while pos < b.count {
             let c = b[pos]
@@ -504,7 +526,7 @@ public struct Lexer {
                 }
             }
         }
-        if !lexTokens(untilClosingBrace: true), !diagnostics.hasErrors {
+        if !lexUntilClosingBrace(), !diagnostics.hasErrors {
             error(open, "Unclosed interpolation: '${' without a matching '}'")
         }
     }

@@ -4,8 +4,8 @@
 /// reported per file.
 public struct Parser {
     let file: SourceFile
-    let toks: [Token]
-    let values: [String]
+    /// Lexes ahead of the parser a batch at a time (see `advance`).
+    var lexer: Lexer
     var p = 0
     var diagnostics: DiagnosticList
     var depth = 0
@@ -30,16 +30,26 @@ public struct Parser {
 
     /// Parses a whole file. The result always has a body or diagnostics, never a trap.
     /// `validate` adds the checks `puppet parser validate` makes after parsing (see Validator).
-    public static func parse(_ file: SourceFile, validate: Bool = true) -> Program {
+    ///
+    /// `onStatement`, if given, is called with each top-level statement as soon as it is parsed
+    /// and validated (so with `validate`), in order, while the rest of the file is still being
+    /// read; nothing more is handed over once an error is found. The Program returned at the
+    /// end is the same as without it.
+    public static func parse(_ file: SourceFile, validate: Bool = true, onStatement: ((Expr) -> Void)? = nil) -> Program {
+        let streaming = onStatement.map { Validator.StreamingValidation(file: file, deliver: $0) }
         // The tokens are dropped before validation, to keep peak memory down on large files.
         var (statements, diagnostics): ([Expr], DiagnosticList) = {
-            let lexed = Lexer.tokenize(file)
-            var parser = Parser(file: file, toks: lexed.tokens, values: lexed.values, diagnostics: DiagnosticList())
+            var parser = Parser(file: file, lexer: Lexer(file: file), diagnostics: DiagnosticList())
+            parser.lexer.lex(untilCount: Parser.lookahead + Parser.lexBatch)
+            if let streaming {
+                parser.onTopLevelStatement = { s, clean in streaming.add(s, parseIsClean: clean) }
+            }
             let statements = parser.parseStatements(topLevel: true)
             // Puppet lexes lazily, so a lexical error ends the parse where its token starts; our
             // parser, which runs on all the tokens, must not report what comes after that.
-            var all = lexed.diagnostics
-            for d in parser.diagnostics.items where lexed.errorCutoff.map({ d.offset < Int32($0) }) ?? true { all.add(d) }
+            var all = parser.lexer.diagnostics
+            let cutoff = parser.lexer.errorCutoff
+            for d in parser.diagnostics.items where cutoff.map({ d.offset < Int32($0) }) ?? true { all.add(d) }
             return (statements, all)
         }()
         let body: Expr?
@@ -49,11 +59,20 @@ public struct Parser {
         default: body = Expr(.block(statements), statements[0].range.union(statements[statements.count - 1].range))
         }
         if validate, let body, !diagnostics.hasErrors {
-            Validator.validate(body, file: file, into: &diagnostics)
+            if let streaming {
+                streaming.finish(into: &diagnostics)
+            } else {
+                Validator.validate(body, file: file, into: &diagnostics)
+            }
         }
         statements.removeAll()
         return Program(file: file, body: body, diagnostics: diagnostics.sorted())
     }
+
+    /// With a streaming parse: called with each top-level statement and whether the lexer and
+    /// parser have found no error so far.
+    var onTopLevelStatement: ((Expr, Bool) -> Void)?
+    var hasErrors: Bool { diagnostics.hasErrors || lexer.diagnostics.hasErrors }
 
     public static func parse(path: String, text: String, validate: Bool = true) -> Program {
         parse(SourceFile(path: path, text: text), validate: validate)
@@ -61,19 +80,31 @@ public struct Parser {
 
     // MARK: - Token helpers
 
-    var tok: Token { toks[p] }
-    var kind: TokenKind { toks[p].kind }
-    func peekKind(_ n: Int = 1) -> TokenKind { p + n < toks.count ? toks[p + n].kind : .eof }
-    func peekToken(_ n: Int = 1) -> Token { toks[min(p + n, toks.count - 1)] }
+    /// How far the grammar looks past the current token (`peekKind(2)`), and how many tokens
+    /// the lexer reads at a time.
+    static let lookahead = 3
+    static let lexBatch = 1024
 
+    var tok: Token { lexer.tokens[p] }
+    var kind: TokenKind { lexer.tokens[p].kind }
+    func peekKind(_ n: Int = 1) -> TokenKind { p + n < lexer.tokens.count ? lexer.tokens[p + n].kind : .eof }
+    func peekToken(_ n: Int = 1) -> Token { lexer.tokens[min(p + n, lexer.tokens.count - 1)] }
+
+    /// Moves to the next token, first lexing a batch if fewer than `lookahead` are left: there
+    /// are always more than `lookahead` tokens past `p`, or the last one is `eof`.
+    @inline(__always)
     mutating func advance() {
-        if p < toks.count - 1 { p += 1 }
+        if p + Parser.lookahead >= lexer.tokens.count { lexBatch() }
+        if p < lexer.tokens.count - 1 { p += 1 }
     }
+
+    @inline(never)
+    mutating func lexBatch() { lexer.lex(untilCount: p + Parser.lookahead + Parser.lexBatch) }
 
     func text(_ t: Token) -> String { file.text(t.range) }
 
     /// The decoded text of a string, variable or regex token.
-    func value(_ t: Token) -> String { t.valueIndex >= 0 ? values[Int(t.valueIndex)] : "" }
+    func value(_ t: Token) -> String { t.valueIndex >= 0 ? lexer.values[Int(t.valueIndex)] : "" }
 
     /// How Puppet names a token in "Syntax error at ..." messages.
     func describe(_ t: Token) -> String {
@@ -133,6 +164,7 @@ public struct Parser {
             do {
                 let s = try parseStatement()
                 statements.append(s)
+                if topLevel, let handOver = onTopLevelStatement { handOver(s, !hasErrors) }
                 // Puppet's grammar lets commas join statements (`include a, b` is handled in
                 // parseStatement); a stray comma here is an error.
                 if kind == .comma { throw syntaxError() }
@@ -427,7 +459,7 @@ public struct Parser {
             guard kind == .colon else { throw syntaxError("':' after the resource title") }
             advance()
             let operations = try parseAttributeOperations()
-            bodies.append(ResourceBody(title: title, operations: operations, range: SourceRange(titleStart, toks[max(0, p - 1)].end)))
+            bodies.append(ResourceBody(title: title, operations: operations, range: SourceRange(titleStart, lexer.tokens[max(0, p - 1)].end)))
             if kind == .semicolon {
                 advance()
                 if kind == .rbrace { break }

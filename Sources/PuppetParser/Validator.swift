@@ -1,7 +1,7 @@
 /// The checks `puppet parser validate` makes after a successful parse (a subset of Puppet's
 /// Checker4_0): expressions whose value is thrown away, definitions in places where they cannot
 /// be, assignments to things that are not variables.
-enum Validator {
+public enum Validator {
     static func validate(_ body: Expr, file: SourceFile, into diagnostics: inout DiagnosticList) {
         var v = Walker(file: file, diagnostics: diagnostics)
         v.check(body, context: .topLevel)
@@ -10,6 +10,83 @@ enum Validator {
             for d in v.redefinitions { v.diagnostics.add(d) }
         }
         diagnostics = v.diagnostics
+    }
+
+    /// Validation of a file's top-level statements one at a time, as a streaming parse
+    /// finishes them, with the diagnostics `validate` gives for the whole body: the same walker
+    /// checks the same statements in the same order. A statement is checked, and handed on,
+    /// once the next one is parsed (whether a value-producing statement is an error depends on
+    /// whether it is the last); nothing is handed on after the first error, and nothing is
+    /// checked after a syntax error (the parse then reports only those).
+    final class StreamingValidation {
+        var walker: Walker
+        var held: Expr?
+        var parseFailed = false
+        let deliver: (Expr) -> Void
+
+        init(file: SourceFile, deliver: @escaping (Expr) -> Void) {
+            walker = Walker(file: file, diagnostics: DiagnosticList())
+            self.deliver = deliver
+        }
+
+        func add(_ s: Expr, parseIsClean: Bool) {
+            if !parseIsClean { parseFailed = true }
+            if let held { check(held, followedBy: s) }
+            held = s
+        }
+
+        func check(_ s: Expr, followedBy next: Expr?) {
+            guard !parseFailed else { return }
+            if let next { walker.checkNotIdem(s, followedBy: next) }
+            walker.check(s, context: .topLevel)
+            if !walker.diagnostics.hasErrors { deliver(s) }
+        }
+
+        /// After a parse without errors: checks and hands on the last statement, then adds what
+        /// was found (redefinitions only if nothing else was), as `validate` does.
+        func finish(into diagnostics: inout DiagnosticList) {
+            if let held { check(held, followedBy: nil) }
+            held = nil
+            let clean = !walker.diagnostics.hasErrors
+            for d in walker.diagnostics.items { diagnostics.add(d) }
+            if clean { for d in walker.redefinitions { diagnostics.add(d) } }
+        }
+    }
+
+    /// "Attempt to redefine entity 'http://puppet.com/2016.1/runtime/type/foo'." (Puppet's loader).
+    static func redefinedEntity(_ kind: String, _ lowercaseName: String) -> String {
+        "Attempt to redefine entity 'http://puppet.com/2016.1/runtime/\(kind)/\(lowercaseName)'."
+    }
+
+    /// Type names Puppet 7 rejects for a type alias "set at unknown location": its resource
+    /// types (lib/puppet/type/*.rb, and node) and the data types it defines as aliases itself.
+    /// Checked against the oracle one name at a time (`type File = Integer` and so on).
+    static let typesSetAtUnknownLocation: Set<String> = [
+        "component", "exec", "file", "filebucket", "group", "node", "notify", "package", "resources", "schedule",
+        "service", "stage", "tidy", "user", "whit", "data", "richdata", "deferred",
+    ]
+
+    /// A name no type alias can take (see checkAliasName).
+    public static func isReservedTypeName(_ name: String) -> Bool {
+        let key = name.lowercased()
+        return typesSetAtUnknownLocation.contains(key) || staticLoaderTypes.contains(key)
+    }
+
+    /// Data types of Puppet's static type system, which a type alias may not rename either
+    /// (`Error` and `Unit` are accepted: checked against the oracle).
+    static let staticLoaderTypes: Set<String> = [
+        "any", "array", "binary", "boolean", "callable", "catalogentry", "class", "collection", "default", "enum",
+        "float", "hash", "init", "integer", "iterable", "iterator", "notundef", "numeric", "object", "optional",
+        "pattern", "regexp", "resource", "runtime", "scalar", "scalardata", "semver", "semverrange", "sensitive",
+        "string", "struct", "timespan", "timestamp", "tuple", "type", "typeset", "undef", "uri", "variant",
+    ]
+
+    /// How Puppet names a regex node: `__node_regexp__` and the pattern cleaned of special
+    /// characters (also the name of the Node resource a regex node makes in a catalog).
+    public static func regexNodeName(_ pattern: String) -> String {
+        var cleaned = String(pattern.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
+        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
+        return "__node_regexp__" + cleaned
     }
 
     /// Resource metaparameters, which class and define parameters may not shadow.
@@ -22,9 +99,10 @@ enum Validator {
     struct Walker {
         let file: SourceFile
         var diagnostics: DiagnosticList
-        /// Classes and defines seen in this file, to report a second definition of the same name.
-        var definitions: Set<String> = []
-        var nodeNames: Set<String> = []
+        /// Where each class, define, function, type alias and node of this file is first
+        /// defined ("kind:lowercase name" → offset), to report a second definition as Puppet's
+        /// loader does.
+        var definitions: [String: Int32] = [:]
         var redefinitions: [Diagnostic] = []
 
         /// The last statement of a class, define or node body must have an effect.
@@ -34,6 +112,16 @@ enum Validator {
             if case let .block(statements) = body.kind, let l = statements.last { last = l } else { last = body }
             if Validator.isIdem(last) {
                 error(at: position(of: last), "This \(label(last)) has no effect. \(container) can not end with a value-producing expression without other effect")
+            }
+        }
+
+        /// A statement of a block that is not the last must have an effect.
+        mutating func checkNotIdem(_ s: Expr, followedBy next: Expr) {
+            guard Validator.isIdem(s) else { return }
+            if case let .name(n) = s.kind, case .hash = next.kind {
+                error(s, "This expression is invalid. Did you try declaring a '\(n)' resource without a title?")
+            } else {
+                error(at: position(of: s), "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
             }
         }
 
@@ -75,24 +163,55 @@ enum Validator {
             return start
         }
 
+        /// A second class, define or function of one name, in Puppet's words: classes name both
+        /// places; defines and functions are entities "originally set" at the first.
         mutating func checkDuplicateDefinition(_ kind: String, _ name: String, _ e: Expr) {
             let key = name.lowercased()
-            if !definitions.insert(kind + ":" + key).inserted {
-                redefinitions.append(Diagnostic(at: e.range.start, in: file, "\(kind) '\(name)' is already defined; cannot redefine"))
+            guard let first = definitions[kind + ":" + key] else {
+                definitions[kind + ":" + key] = e.range.start
+                return
             }
+            let message: String
+            switch kind {
+            case "Class": message = "Class '\(name)' is already defined \(fileLine(first)); cannot redefine \(fileLine(e.range.start))"
+            case "Function": message = "\(Validator.redefinedEntity("function", key)) Originally set at \(uri(first))."
+            default: message = "\(Validator.redefinedEntity("type", key)) Originally set at \(uri(first))."
+            }
+            redefinitions.append(Diagnostic(at: e.range.start, in: file, message))
+        }
+
+        /// A type alias may not take the name of a type Puppet has built in, nor that of a define
+        /// or type alias before it (a define after an alias of its name is accepted, as by Puppet).
+        mutating func checkAliasName(_ name: String, at offset: Int32) {
+            let key = name.lowercased()
+            let message: String
+            if Validator.typesSetAtUnknownLocation.contains(key) {
+                message = "\(Validator.redefinedEntity("type", key)) Set at unknown location"
+            } else if Validator.staticLoaderTypes.contains(key) {
+                message = "\(Validator.redefinedEntity("type", key)) Originally set by Puppet-Type-System/Static-Loader."
+            } else if let first = definitions["Alias:" + key] ?? definitions["Definition:" + key] {
+                message = "\(Validator.redefinedEntity("type", key)) Originally set at \(uri(first))."
+            } else {
+                definitions["Alias:" + key] = offset
+                return
+            }
+            redefinitions.append(Diagnostic(at: offset, in: file, message))
+        }
+
+        /// `(file: site.pp, line: 3)`, as Puppet places a definition in its messages.
+        func fileLine(_ offset: Int32) -> String { "(file: \(file.path), line: \(file.location(of: offset).line))" }
+
+        /// `file:///etc/puppet/site.pp?line=3&pos=6`, as Puppet's loader places an entity.
+        func uri(_ offset: Int32) -> String {
+            let at = file.location(of: offset)
+            return "file://\(file.path)?line=\(at.line)&pos=\(at.column)"
         }
 
         mutating func check(_ e: Expr?, context: Context) {
             guard let e else { return }
             switch e.kind {
             case let .block(statements):
-                for (i, s) in statements.dropLast().enumerated() where isIdem(s) {
-                    if case let .name(n) = s.kind, case .hash = statements[i + 1].kind {
-                        error(s, "This expression is invalid. Did you try declaring a '\(n)' resource without a title?")
-                    } else {
-                        error(at: position(of: s), "This \(label(s)) has no effect. A value was produced and then forgotten (one or more preceding expressions may have the wrong form)")
-                    }
-                }
+                for (i, s) in statements.dropLast().enumerated() { checkNotIdem(s, followedBy: statements[i + 1]) }
                 for s in statements { check(s, context: context) }
                 return
             case let .classDefinition(name, _, params, body):
@@ -119,12 +238,15 @@ enum Validator {
                     let key: String, shown: String
                     switch m.kind {
                     case let .string(s): (key, shown) = ("'" + s.lowercased(), s)
-                    case let .regex(r): (key, shown) = ("/" + r, "/\(r)/")
+                    case let .regex(r): (key, shown) = ("/" + r, Validator.regexNodeName(r))
                     case .defaultLiteral: (key, shown) = (":default", "default")
                     default: continue
                     }
-                    if !nodeNames.insert(key).inserted {
-                        redefinitions.append(Diagnostic(at: m.range.start, in: file, "Node '\(shown)' is already defined; cannot redefine"))
+                    if let first = definitions["Node:" + key] {
+                        redefinitions.append(Diagnostic(at: m.range.start, in: file,
+                                                        "Node '\(shown)' is already defined \(fileLine(first)); cannot redefine \(fileLine(m.range.start))"))
+                    } else {
+                        definitions["Node:" + key] = m.range.start
                     }
                 }
                 if let parent {
@@ -145,6 +267,7 @@ enum Validator {
                 if !Validator.isTypeName(name) {
                     error(at: at, "Unacceptable name. The name '\(name)' is unacceptable as the name of a Type Alias")
                 }
+                checkAliasName(name, at: at)
                 check(type, context: .other)
                 return
             case let .variable(name):

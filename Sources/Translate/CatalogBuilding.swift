@@ -281,12 +281,14 @@ extension Compiler {
 
     func findDefine(_ name: String) throws -> Definition? {
         if let d = defines[name] { return d }
+        if try registerRestOfMainManifest(), let d = defines[name] { return d }
         if try loader.load(name, into: self) { return defines[name] }
         return nil
     }
 
     func findClass(_ name: String) throws -> Definition? {
         if let d = classes[name] { return d }
+        if try registerRestOfMainManifest(), let d = classes[name] { return d }
         if try loader.load(name, into: self) { return classes[name] }
         return nil
     }

@@ -84,6 +84,13 @@ public final class Compiler {
     var functions: [String: Definition] = [:]
     var typeAliases: [String: (Expr, SourceFile)] = [:]
     var nodes: [(matches: [Expr], body: Expr?, file: SourceFile, expr: Expr)] = []
+    /// compile(streaming:): the main manifest as it is parsed, how many of its top-level
+    /// statements are registered, and whether all of them are.
+    var streamingFeed: StatementFeed?
+    var registeredMainStatements = 0
+    var mainManifestRegistered = false
+    /// A lookup had to wait for the end of the parse (what streaming saves is then lost).
+    var waitedForWholeMainManifest = false
 
     /// Evaluated classes: lowercase name → scope.
     var classScopes: [String: Scope] = [:]
@@ -252,11 +259,7 @@ public final class Compiler {
     // MARK: - Nodes
 
     /// Puppet names a regex node after its pattern, cleaned of special characters.
-    static func regexNodeName(_ pattern: String) -> String {
-        var cleaned = String(pattern.lowercased().filter { $0.isLetter || $0.isNumber || "_-:.".contains($0) })
-        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
-        return "__node_regexp__" + cleaned
-    }
+    static func regexNodeName(_ pattern: String) -> String { Validator.regexNodeName(pattern) }
 
     /// Two node statements with one name (regexes compared by their cleaned names) are an error
     /// as soon as the code is loaded, as in Puppet.

@@ -151,6 +151,7 @@ extension Compiler {
         let n = name.hasPrefix("::") ? String(name.dropFirst(2)) : name
         if let known = PType.dataTypeByLowercase[n.lowercased()] { return PType(known) }
         if typeAliases[n] != nil { return PType(n) }
+        if mayBeLaterAlias(n), (try? registerRestOfMainManifest()) == true, typeAliases[n] != nil { return PType(n) }
         if n.containsDoubleColon, (try? loader.loadTypeAlias(n, into: self)) == true, typeAliases[n] != nil { return PType(n) }
         return PType(Naming.typeName(n))
     }

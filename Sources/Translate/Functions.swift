@@ -24,6 +24,7 @@ extension Compiler {
         let args = try evaluateUnfolding(argExprs, scope)
         // Puppet-language functions first (they can shadow nothing built in, but modules use them).
         var userFunction = functions[fname]
+        if userFunction == nil, try registerRestOfMainManifest() { userFunction = functions[fname] }
         if userFunction == nil, try loader.loadFunction(fname, into: self) { userFunction = functions[fname] }
         if let def = userFunction {
             return try callPuppetFunction(def, args, e)

@@ -203,6 +203,7 @@ extension Compiler {
             guard case let .type(inner) = v else { return false }
             return inner.name == "Class"
         default:
+            if typeAliases[t.name] == nil, mayBeLaterAlias(t.name) { _ = try registerRestOfMainManifest() }
             if let (alias, file) = typeAliases[t.name] {
                 let saved = currentFile
                 currentFile = file

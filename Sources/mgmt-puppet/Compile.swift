@@ -59,31 +59,55 @@ struct CompileOptions: ParsableArguments {
     /// Parses and compiles; diagnostics and errors are printed, then an exit code is thrown.
     /// One-shot commands pass `keepUntilExit`: the syntax tree and catalog are then left for the
     /// process exit to free (tearing down 10k resources object by object costs ~10 ms).
-    func compile(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false) throws -> (Catalog, node: String, warnings: [String]) {
-        let (catalog, node, warnings, _) = try compileReadingFiles(source, factsFile: factsFile, keepUntilExit: keepUntilExit)
+    func compile(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false,
+                 streaming: Bool = CompileOptions.streamingByDefault) throws -> (Catalog, node: String, warnings: [String]) {
+        let (catalog, node, warnings, _) = try compileReadingFiles(source, factsFile: factsFile, keepUntilExit: keepUntilExit, streaming: streaming)
         return (catalog, node, warnings)
     }
 
     /// `compile`, also returning every file the compilation read.
-    func compileReadingFiles(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
+    ///
+    /// `streaming` (the default, unless MGMT_PUPPET_STREAMING=0): the manifest is parsed on a
+    /// thread of its own while the compiler evaluates the statements parsed so far
+    /// (Compiler.compile(streaming:)). Should that fail, the finished parse is compiled again
+    /// the plain way, whose result and messages are the reference.
+    func compileReadingFiles(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false,
+                             streaming: Bool = CompileOptions.streamingByDefault) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
         PhaseClock.mark("start")
-        let program = Parser.parse(source)
-        if keepUntilExit { ExitKeepAlive.keep(program) }
-        PhaseClock.mark("parse")
-        if program.hasErrors {
-            for d in program.diagnostics { printError(d.rendered()) }
-            throw ExitCode(1)
+        let feed = streaming ? StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() }) : nil
+        if let feed, keepUntilExit { ExitKeepAlive.keep(feed) }
+        func parsed() throws -> Program {
+            let program = feed?.program ?? Parser.parse(source)
+            if keepUntilExit { ExitKeepAlive.keep(program) }
+            if program.hasErrors {
+                for d in program.diagnostics { printError(d.rendered()) }
+                throw ExitCode(1)
+            }
+            return program
         }
+        let program = feed == nil ? try parsed() : nil
+        if feed == nil { PhaseClock.mark("parse") }
         let certname = self.certname ?? hostname
         var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: certname ?? "oracle.example.com") : Facts.discover()
         for file in [facts, factsFile].compactMap({ $0 }) {
             do { for (k, v) in try Facts.load(path: file) { factValues[k] = v } } catch { printError("\(error)"); throw ExitCode(2) }
         }
         let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
-        let compiler = Compiler(options: Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths,
-                                                          storeconfigs: storeconfigs, strict: strict), mainFile: source)
+        let options = Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths, storeconfigs: storeconfigs, strict: strict)
+        var compiler = Compiler(options: options, mainFile: source)
         do {
-            let catalog = try compiler.compile(program)
+            let catalog: Catalog
+            if let feed {
+                do {
+                    catalog = try compiler.compile(streaming: feed)
+                } catch {
+                    let program = try parsed()
+                    compiler = Compiler(options: options, mainFile: source)
+                    catalog = try compiler.compile(program)
+                }
+            } else {
+                catalog = try compiler.compile(program!)
+            }
             if keepUntilExit { ExitKeepAlive.keep(compiler) }
             PhaseClock.mark("compile")
             return (catalog, node, compiler.warnings, compiler.loadedFiles)
@@ -93,6 +117,9 @@ struct CompileOptions: ParsableArguments {
             throw ExitCode(1)
         }
     }
+
+    /// MGMT_PUPPET_STREAMING=0 turns the streaming compile off (to compare the two).
+    static let streamingByDefault = getenv("MGMT_PUPPET_STREAMING").map { String(cString: $0) != "0" } ?? true
 }
 
 /// One-shot commands (validate, parse, catalog, translate, diff) build a large heap once and

@@ -83,7 +83,8 @@ struct DiffCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let (catalog, node, _) = try compile.compile(SourceFile(path: path, text: text), factsFile: facts, keepUntilExit: true)
+        // The two sides already compile at once, one per core: no parser threads besides.
+        let (catalog, node, _) = try compile.compile(SourceFile(path: path, text: text), factsFile: facts, keepUntilExit: true, streaming: false)
         var mapper = Mapper(options: Mapper.Options(graphName: node, modulePath: compile.modulePaths))
         return mapper.map(catalog).graph
     }

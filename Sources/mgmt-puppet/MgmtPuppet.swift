@@ -17,7 +17,9 @@ struct MgmtPuppet: AsyncParsableCommand {
         // Before any other thread allocates: the allocator settings must be in place when the
         // worker thread that runs the command takes its arena.
         if let command = CommandLine.arguments.dropFirst().first, batchCommands.contains(command) {
-            tuneAllocatorForBatch(oneArena: command != "diff")
+            // diff compiles its two sides at once, and catalog and translate parse on a thread
+            // of their own while compiling (streaming): those threads keep an arena each.
+            tuneAllocatorForBatch(oneArena: ["validate", "parse"].contains(command) || !CompileOptions.streamingByDefault)
         }
         await main(nil)
     }
