@@ -7,23 +7,38 @@ enum NestingGuard {
     static let maxDepth = 200
 
     static func check(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { all in
+            var scan = Scan()
+            var start = 0, lineNo = 0
+            // Line by line over the bytes in place (as `split` on "\n" cuts them).
+            while start <= all.count {
+                var end = start
+                while end < all.count && all[end] != UInt8(ascii: "\n") { end += 1 }
+                lineNo += 1
+                try scan.line(UnsafeBufferPointer(rebasing: all[start..<end]), lineNo)
+                start = end + 1
+            }
+        }
+    }
+
+    /// What is open at the end of a line.
+    struct Scan {
         var stack: [Int] = []           // indentation of open block levels
         var flow = 0                    // open [ and {
         var quote: UInt8? = nil         // inside '…' or "…" (may span lines in flow context)
         var scalarParent: Int? = nil    // inside a block scalar (| or >) started at this indent
-        var lineNo = 0
-        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNo += 1
-            let bytes = Array(line)
+
+        mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, _ lineNo: Int) throws {
             var i = 0
             while i < bytes.count && bytes[i] == UInt8(ascii: " ") { i += 1 }
             let indent = i
             let blank = i == bytes.count || bytes[i] == UInt8(ascii: "#") || bytes[i] == UInt8(ascii: "\r")
             if let p = scalarParent {
-                if blank || indent > p { continue }
+                if blank || indent > p { return }
                 scalarParent = nil
             }
-            if blank && quote == nil { continue }
+            if blank && quote == nil { return }
             if flow == 0 && quote == nil {
                 while let last = stack.last, last >= indent { stack.removeLast() }
                 stack.append(indent)
