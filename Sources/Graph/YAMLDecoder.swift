@@ -23,12 +23,16 @@ public enum YAMLDecoder {
     static let topKeys: Set<String> = ["graph", "comment", "resources", "edges", "collect"]
 
     public static func decode(_ text: String) throws -> Graph {
-        try NestingGuard.check(text)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            throw yamlError(e)
+        let root: YAMLNode?
+        if let fast = FastYAMLReader.compose(text) {
+            root = fast
+        } else {
+            try NestingGuard.check(text)
+            do {
+                root = try Yams.compose(yaml: text).map(YAMLNode.init)
+            } catch let e as YamlError {
+                throw yamlError(e)
+            }
         }
         guard let root else { throw GraphError("empty document: a graph needs at least 'graph: NAME'", line: 1, column: 1) }
         let top = try mapping(root, "the document")
@@ -38,7 +42,8 @@ public enum YAMLDecoder {
         var edges: [Edge] = []
         var collect: [Collect] = []
         var seenKeys = Set<String>()
-        for (k, v) in top {
+        for pair in top {
+            let (k, v) = (pair.key, pair.value)
             let key = try scalarString(k, "a key")
             guard seenKeys.insert(key).inserted else { throw at(k, "duplicate key '\(key)'") }
             switch key {
@@ -64,26 +69,37 @@ public enum YAMLDecoder {
         return Graph(name: name, comment: comment, resources: resources, edges: edges, collect: collect)
     }
 
-    static func edgeNodes(_ top: [(Node, Node)]) -> [Node] {
-        for (k, v) in top where k.string == "edges" {
-            if case let .sequence(s) = v { return Array(s) }
+    /// For the fuzzer: false if the fast reader took `text` but the Yams path would read it
+    /// differently (another tree, other positions) or reject it.
+    public static func fastReaderAgreesWithYams(_ text: String) -> Bool {
+        guard let fast = FastYAMLReader.compose(text) else { return true }
+        guard (try? NestingGuard.check(text)) != nil, let composed = try? Yams.compose(yaml: text) else { return false }
+        return YAMLNode(composed) == fast
+    }
+
+    static func edgeNodes(_ top: [YAMLNode.Pair]) -> [YAMLNode] {
+        for pair in top where pair.key.string == "edges" {
+            let v = pair.value
+            if case let .sequence(s, _) = v { return s }
         }
         return []
     }
 
-    static func decodeResources(_ node: Node) throws -> [Resource] {
-        if case let .scalar(s) = node, s.string.isEmpty || s.string == "{}" { return [] }
+    static func decodeResources(_ node: YAMLNode) throws -> [Resource] {
+        if case let .scalar(s, _, _) = node, s.isEmpty || s == "{}" { return [] }
         var out: [Resource] = []
         var seen = Set<Ref>()
-        for (k, v) in try mapping(node, "'resources'") {
+        for pair in try mapping(node, "'resources'") {
+            let (k, v) = (pair.key, pair.value)
             let kind = try scalarString(k, "a resource kind")
-            guard case let .sequence(list) = v else { throw at(v, "resources of kind '\(kind)' must be a list") }
+            guard case let .sequence(list, _) = v else { throw at(v, "resources of kind '\(kind)' must be a list") }
             for item in list {
                 var name: String?
                 var params: [String: GraphValue] = [:]
                 var meta: Meta?
                 var positions: [String: Position] = [:]
-                for (pk, pv) in try mapping(item, "a resource") {
+                for pair in try mapping(item, "a resource") {
+                    let (pk, pv) = (pair.key, pair.value)
                     let key = try scalarString(pk, "a parameter name")
                     guard params[key] == nil, !(key == "name" && name != nil) else { throw at(pk, "duplicate key '\(key)'") }
                     positions[key] = position(pk)
@@ -104,9 +120,10 @@ public enum YAMLDecoder {
         return out
     }
 
-    static func decodeMeta(_ node: Node) throws -> Meta {
+    static func decodeMeta(_ node: YAMLNode) throws -> Meta {
         var m = Meta()
-        for (k, v) in try mapping(node, "'meta'") {
+        for pair in try mapping(node, "'meta'") {
+            let (k, v) = (pair.key, pair.value)
             let key = try scalarString(k, "a meta key")
             switch key {
             case "noop": m.noop = try bool(v, key)
@@ -123,7 +140,7 @@ public enum YAMLDecoder {
                 }
                 m.limit = f
             case "sema":
-                guard case let .sequence(list) = v else { throw at(v, "'sema' must be a list of ids") }
+                guard case let .sequence(list, _) = v else { throw at(v, "'sema' must be a list of ids") }
                 m.sema = try list.map { try scalarString($0, "a semaphore id") }
             default:
                 throw at(k, "unknown meta key '\(key)' (expected one of: \(Meta.keys.sorted().joined(separator: ", ")))")
@@ -135,12 +152,13 @@ public enum YAMLDecoder {
         return m
     }
 
-    static func decodeEdges(_ node: Node) throws -> [Edge] {
-        if case let .scalar(s) = node, s.string.isEmpty || s.string == "[]" { return [] }
-        guard case let .sequence(list) = node else { throw at(node, "'edges' must be a list") }
+    static func decodeEdges(_ node: YAMLNode) throws -> [Edge] {
+        if case let .scalar(s, _, _) = node, s.isEmpty || s == "[]" { return [] }
+        guard case let .sequence(list, _) = node else { throw at(node, "'edges' must be a list") }
         return try list.enumerated().map { i, item in
             var name = "e\(i + 1)", from: Ref?, to: Ref?, notify = false
-            for (k, v) in try mapping(item, "an edge") {
+            for pair in try mapping(item, "an edge") {
+                let (k, v) = (pair.key, pair.value)
                 let key = try scalarString(k, "an edge key")
                 switch key {
                 case "name": name = try scalarString(v, "'name'")
@@ -156,9 +174,10 @@ public enum YAMLDecoder {
         }
     }
 
-    static func ref(_ node: Node) throws -> Ref {
+    static func ref(_ node: YAMLNode) throws -> Ref {
         var kind: String?, name: String?
-        for (k, v) in try mapping(node, "a resource reference") {
+        for pair in try mapping(node, "a resource reference") {
+            let (k, v) = (pair.key, pair.value)
             switch try scalarString(k, "a key") {
             case "kind": kind = try scalarString(v, "'kind'")
             case "name": name = try scalarString(v, "'name'")
@@ -169,11 +188,12 @@ public enum YAMLDecoder {
         return Ref(kind: kind, name: name)
     }
 
-    static func decodeCollect(_ node: Node) throws -> [Collect] {
-        guard case let .sequence(list) = node else { throw at(node, "'collect' must be a list") }
+    static func decodeCollect(_ node: YAMLNode) throws -> [Collect] {
+        guard case let .sequence(list, _) = node else { throw at(node, "'collect' must be a list") }
         return try list.map { item in
             var kind: String?, pattern = ""
-            for (k, v) in try mapping(item, "a collect entry") {
+            for pair in try mapping(item, "a collect entry") {
+                let (k, v) = (pair.key, pair.value)
                 switch try scalarString(k, "a key") {
                 case "kind": kind = try scalarString(v, "'kind'")
                 case "pattern": pattern = try scalarString(v, "'pattern'")
@@ -187,12 +207,10 @@ public enum YAMLDecoder {
 
     // MARK: - Node helpers
 
-    static func position(_ node: Node) -> Position {
-        Position(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
-    }
+    static func position(_ node: YAMLNode) -> Position { node.position }
 
-    static func at(_ node: Node, _ message: String) -> GraphError {
-        GraphError(message, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    static func at(_ node: YAMLNode, _ message: String) -> GraphError {
+        GraphError(message, line: node.position.line, column: node.position.column)
     }
 
     static func yamlError(_ e: YamlError) -> GraphError {
@@ -204,45 +222,46 @@ public enum YAMLDecoder {
         }
     }
 
-    static func mapping(_ node: Node, _ what: String) throws -> [(Node, Node)] {
-        guard case let .mapping(m) = node else { throw at(node, "\(what) must be a mapping") }
-        return m.map { ($0.key, $0.value) }
+    static func mapping(_ node: YAMLNode, _ what: String) throws -> [YAMLNode.Pair] {
+        guard case let .mapping(m, _) = node else { throw at(node, "\(what) must be a mapping") }
+        return m
     }
 
-    static func scalarString(_ node: Node, _ what: String) throws -> String {
-        guard case let .scalar(s) = node else { throw at(node, "\(what) must be a string") }
-        return s.string
+    static func scalarString(_ node: YAMLNode, _ what: String) throws -> String {
+        guard case let .scalar(s, _, _) = node else { throw at(node, "\(what) must be a string") }
+        return s
     }
 
-    static func bool(_ node: Node, _ key: String) throws -> Bool {
+    static func bool(_ node: YAMLNode, _ key: String) throws -> Bool {
         guard case let .bool(b) = try value(node) else { throw at(node, "'\(key)' must be true or false") }
         return b
     }
 
-    static func int(_ node: Node, _ key: String) throws -> Int {
+    static func int(_ node: YAMLNode, _ key: String) throws -> Int {
         guard case let .int(i) = try value(node) else { throw at(node, "'\(key)' must be an integer") }
         return i
     }
 
     /// Plain scalars are typed (true/false, integers, floats); quoted ones are strings.
-    static func value(_ node: Node) throws -> GraphValue {
+    static func value(_ node: YAMLNode) throws -> GraphValue {
         switch node {
-        case let .scalar(s):
-            if s.style == .plain {
-                switch s.string {
+        case let .scalar(s, plain, _):
+            if plain {
+                switch s {
                 case "true", "True", "TRUE": return .bool(true)
                 case "false", "False", "FALSE": return .bool(false)
                 default: break
                 }
-                if let i = Int(s.string) { return .int(i) }
-                if let f = Double(s.string), s.string.contains(".") { return .float(f) }
+                if let i = Int(s) { return .int(i) }
+                if let f = Double(s), s.contains(".") { return .float(f) }
             }
-            return .string(s.string)
-        case let .sequence(seq):
+            return .string(s)
+        case let .sequence(seq, _):
             return .list(try seq.map(value))
-        case let .mapping(m):
+        case let .mapping(m, _):
             var out: [String: GraphValue] = [:]
-            for (k, v) in m {
+            for pair in m {
+                let (k, v) = (pair.key, pair.value)
                 let key = try scalarString(k, "a key")
                 guard out[key] == nil else { throw at(k, "duplicate key '\(key)'") }
                 out[key] = try value(v)

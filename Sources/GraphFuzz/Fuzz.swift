@@ -4,6 +4,8 @@ import Graph
 /// The loader `run` uses: decode strictly, then build every resource and check the graph.
 /// Any input must give a graph or a positioned error, never a trap; a graph must re-encode.
 func load(_ text: String) {
+    // The fast reader for block-style YAML must read exactly as Yams does wherever it reads.
+    precondition(YAMLDecoder.fastReaderAgreesWithYams(text), "the fast YAML reader and Yams disagree")
     do {
         let g = try YAMLDecoder.decode(text)
         _ = YAMLEncoder.encode(g)
