@@ -187,8 +187,10 @@ enum FS {
 /// do not describe one state.
 enum FileMode {
     static func parse(_ text: String) -> mode_t? {
-        if !text.isEmpty, text.count <= 5, text.allSatisfy({ $0 >= "0" && $0 <= "7" }) {
-            return mode_t(text, radix: 8)
+        // Octal digits, nearly always: read from the bytes.
+        let digits = text.utf8
+        if !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) {
+            return digits.reduce(0) { $0 << 3 | mode_t($1 - 0x30) }
         }
         var mode: mode_t = 0
         for clause in text.split(separator: ",", omittingEmptySubsequences: false) {

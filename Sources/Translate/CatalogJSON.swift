@@ -231,11 +231,28 @@ public enum JSONText {
         buffer.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
-            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var k = 0
+            while k < bytes.count, bytes[k] >= 0x20, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\") { k += 1 }
+            if k == bytes.count {
                 buffer.append(contentsOf: bytes)
-            } else {
-                let q = quote(String(decoding: bytes, as: UTF8.self))
-                buffer.append(contentsOf: q.utf8.dropFirst().dropLast())
+                return
+            }
+            // Escapes as YAMLEncoder.quote writes them (`\n`, `\t`, `\u001b`, and then also
+            // DEL), byte by byte after the part that needs none.
+            var clean = 0
+            while clean < k, bytes[clean] != 0x7F { clean += 1 }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<clean]))
+            for c in bytes[clean...] {
+                switch c {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(c)
+                case 10: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+                case 13: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
+                case 9: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
+                case 0..<0x20, 0x7F:
+                    let hex = Array("0123456789abcdef".utf8)
+                    buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                default: buffer.append(c)
+                }
             }
         }
         buffer.append(UInt8(ascii: "\""))

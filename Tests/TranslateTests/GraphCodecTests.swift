@@ -116,4 +116,17 @@ final class GraphDiffTests: XCTestCase {
         let ignored = GraphDiff(a, b, ignore: ["Pkg[*]", "Svc[ntp]", "File[/a]/content", "mode"])
         XCTAssertTrue(ignored.isEmpty, ignored.text())
     }
+
+    /// The catalog's JSON strings are escaped byte by byte as YAMLEncoder.quote escapes them
+    /// (JSON escapes; a string that needs none is copied as it is).
+    func testCatalogJSONQuotingEscapesAsTheEncoder() {
+        var cases = ["", "plain", "a\"b", "back\\slash", "line\nbreak\r\ttab", "ünï ✓ 😀", "del\u{7F}only", "del\u{7F} and\n"]
+        for c in 0..<0x20 { cases.append("x\(String(UnicodeScalar(UInt8(c))))y") }
+        for s in cases {
+            var out: [UInt8] = []
+            JSONText.appendQuoted(s, to: &out)
+            let expected = s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) ? YAMLEncoder.quote(s) : "\"" + s + "\""
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), expected, s.debugDescription)
+        }
+    }
 }
