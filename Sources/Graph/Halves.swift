@@ -13,12 +13,18 @@ public func writtenInHalves<T>(_ items: [T], _ write: (ArraySlice<T>, _ second: 
 /// Runs `write` for parts 0..<count at once on the cooperative cores and returns their bytes in
 /// part order (the catalog JSON's resource halves, containment and relationships).
 public func writtenInParts(_ count: Int, _ write: (Int) -> [UInt8]) -> [[UInt8]] {
-    let parts = Mutex<[[UInt8]]>(Array(repeating: [], count: count))
-    withoutActuallyEscaping(write) { write in
+    doneInParts(count, write)
+}
+
+/// Runs `work` for parts 0..<count at once on the cooperative cores and returns the results in
+/// part order.
+public func doneInParts<T>(_ count: Int, _ work: (Int) -> T) -> [T] {
+    let parts = Mutex<[T?]>(Array(repeating: nil, count: count))
+    withoutActuallyEscaping(work) { work in
         DispatchQueue.concurrentPerform(iterations: count) { k in
-            let bytes = write(k)
-            parts.withLock { $0[k] = bytes }
+            let result = work(k)
+            parts.withLock { $0[k] = result }
         }
     }
-    return parts.withLock { $0 }
+    return parts.withLock { $0.map { $0! } }
 }

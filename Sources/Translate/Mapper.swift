@@ -11,10 +11,14 @@ public struct Mapper {
         public var modulePath: [String]
         /// Also return the oracle's name of each vertex (for comparing edges with Puppet's).
         public var keepPuppetNames: Bool
-        public init(graphName: String, modulePath: [String] = [], keepPuppetNames: Bool = false) {
+        /// A catalog this large has its resources mapped in two halves at once (tests set it
+        /// low to compare both ways).
+        public var halvesFrom: Int
+        public init(graphName: String, modulePath: [String] = [], keepPuppetNames: Bool = false, halvesFrom: Int = 4096) {
             self.graphName = graphName
             self.modulePath = modulePath
             self.keepPuppetNames = keepPuppetNames
+            self.halvesFrom = halvesFrom
         }
     }
 
@@ -40,6 +44,20 @@ public struct Mapper {
             if f >= 0 && t >= 0 { children[f].append(t) }
         }
         let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
+        // Each resource's own mapping, most of the work, for the two halves of the list at
+        // once (each half with its own warnings, joined in order).
+        let halves = n >= max(options.halvesFrom, 2) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
+        let options = self.options
+        var mapped: [Resource?] = []
+        mapped.reserveCapacity(n)
+        for part in doneInParts(halves.count, { k -> (resources: [Resource?], warnings: [String]) in
+            var mapper = Mapper(options: options)
+            let done = halves[k].map { i in isContainer[i] ? nil : mapper.mapResource(resources[i]) }
+            return (done, mapper.warnings)
+        }) {
+            mapped += part.resources
+            warnings += part.warnings
+        }
         // Each resource's entry and exit vertex: itself, or its container's two whits.
         var vertices: [Resource] = []
         var puppetName: [String] = []
@@ -58,7 +76,7 @@ public struct Mapper {
             } else {
                 entry[i] = vertices.count
                 exit[i] = vertices.count
-                vertices.append(mapResource(r))
+                vertices.append(mapped[i]!)
                 puppetName.append(r.ref)
             }
         }

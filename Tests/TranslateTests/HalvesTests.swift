@@ -21,6 +21,9 @@ final class HalvesTests: XCTestCase {
         var mapper = Mapper(options: Mapper.Options(graphName: "halves"))
         let graph = mapper.map(catalog).graph
         XCTAssertGreaterThan(graph.edges.count, 600)
+        // Mapped in two halves at once, the same graph.
+        var halvesMapper = Mapper(options: Mapper.Options(graphName: "halves", halvesFrom: 2))
+        XCTAssertEqual(halvesMapper.map(catalog).graph, graph)
         var onePass = YAMLBytes(), halves = YAMLBytes()
         YAMLEncoder.encode(graph, into: &onePass, halvesFrom: .max)
         YAMLEncoder.encode(graph, into: &halves, halvesFrom: 2)
