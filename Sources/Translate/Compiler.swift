@@ -188,6 +188,12 @@ public final class Compiler {
             try evaluateStatements(body, topScope)
         }
         PhaseClock.mark("evaluate main")
+        return try evaluateNodeAndFinish()
+    }
+
+    /// After the main code: the node's code, generators (defines, collectors), then the
+    /// relationships and the cycle check.
+    func evaluateNodeAndFinish() throws -> Catalog {
         try evaluateNode()
         try evaluateGenerators()
         PhaseClock.mark("evaluate node, generators")

@@ -98,11 +98,7 @@ extension Compiler {
         _ = try registerRestOfMainManifest(atEnd: true)
         try checkNodeNames()
         PhaseClock.mark("parse and evaluate main")
-        try evaluateNode()
-        try evaluateGenerators()
-        PhaseClock.mark("evaluate node, generators")
-        try finish()
-        return catalog
+        return try evaluateNodeAndFinish()
     }
 
     /// While the main manifest is still being parsed: waits for the end of the parse and
