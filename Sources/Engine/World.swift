@@ -36,9 +36,12 @@ extension Graph {
             x.name = String(r.name.dropFirst(2))
             return x
         }
-        local.resources = resources.filter { !$0.isExported }
-        let exportedRefs = Set(resources.filter(\.isExported).map(\.ref))
-        local.edges = edges.filter { !exportedRefs.contains($0.from) && !exportedRefs.contains($0.to) }
+        // (Most graphs export nothing: then the lists stay as they are, not copied.)
+        if !exported.isEmpty {
+            local.resources = resources.filter { !$0.isExported }
+            let exportedRefs = Set(resources.filter(\.isExported).map(\.ref))
+            local.edges = edges.filter { !exportedRefs.contains($0.from) && !exportedRefs.contains($0.to) }
+        }
         try await world.export(host: host, exported)
         guard !collect.isEmpty else { return local }
         var have = Set(local.resources.map(\.ref))
