@@ -41,6 +41,7 @@ public enum YAMLDecoder {
         var resources: [Resource] = []
         var edges: [Edge] = []
         var collect: [Collect] = []
+        var refs = Set<Ref>()
         var seenKeys = Set<String>()
         for pair in top {
             let (k, v) = (pair.key, pair.value)
@@ -51,7 +52,7 @@ public enum YAMLDecoder {
                 name = try scalarString(v, "'graph'")
                 if name!.isEmpty { throw at(v, "'graph' must name the graph") }
             case "comment": comment = try scalarString(v, "'comment'")
-            case "resources": resources = try decodeResources(v)
+            case "resources": resources = try decodeResources(v, refs: &refs)
             case "edges": edges = try decodeEdges(v)
             case "collect": collect = try decodeCollect(v)
             default:
@@ -60,7 +61,6 @@ public enum YAMLDecoder {
         }
         guard let name else { throw at(root, "missing 'graph' (the graph's name)") }
         // Edges must join resources of the graph.
-        let refs = Set(resources.map(\.ref))
         for (e, node) in zip(edges, edgeNodes(top)) {
             for (end, label) in [(e.from, "from"), (e.to, "to")] where !refs.contains(end) {
                 throw at(node, "edge '\(e.name)': '\(label)' resource \(end) is not in the graph")
@@ -87,10 +87,11 @@ public enum YAMLDecoder {
         return []
     }
 
-    static func decodeResources(_ node: YAMLNode) throws -> [Resource] {
+    /// The resources, each ref also put in `seen` (duplicates are errors; edges are checked
+    /// against it).
+    static func decodeResources(_ node: YAMLNode, refs seen: inout Set<Ref>) throws -> [Resource] {
         if case let .scalar(s, _, _) = node, s.isEmpty || s == "{}" { return [] }
         var out: [Resource] = []
-        var seen = Set<Ref>()
         for pair in try mapping(node, "'resources'") {
             let (k, v) = (pair.key, pair.value)
             let kind = try scalarString(k, "a resource kind")
