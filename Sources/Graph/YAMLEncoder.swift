@@ -134,6 +134,25 @@ public enum YAMLEncoder {
         }
         return out + "\""
     }
+
+    /// The body of a double-quoted string with `quote`'s escapes (also DEL, as `\u007f`),
+    /// appended byte by byte: what YAMLBytes and the catalog's JSON write for a string that
+    /// needs escaping, without a String per string.
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for c in bytes {
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 10: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]])
+            default: out.append(c)
+            }
+        }
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// The encoder's output buffer: bytes appended in place.
@@ -153,13 +172,14 @@ public struct YAMLBytes {
     /// A double-quoted scalar, as `YAMLEncoder.quote` writes it.
     mutating func quoted(_ s: String) {
         var s = s
-        let plain = s.withUTF8 { p -> Bool in
-            for c in p where c < 0x20 || c == 0x7F || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return false }
+        s.withUTF8 { p in
             bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: p)
+            if p.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                YAMLEncoder.appendEscaped(p, to: &bytes)
+            } else {
+                bytes.append(contentsOf: p)
+            }
             bytes.append(UInt8(ascii: "\""))
-            return true
         }
-        if !plain { raw(YAMLEncoder.quote(s)) }
     }
 }

@@ -231,28 +231,12 @@ public enum JSONText {
         buffer.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
-            var k = 0
-            while k < bytes.count, bytes[k] >= 0x20, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\") { k += 1 }
-            if k == bytes.count {
+            // A string that needs no escape is copied whole (a DEL alone stays as it is);
+            // otherwise escaped as YAMLEncoder.quote escapes it.
+            if bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                YAMLEncoder.appendEscaped(bytes, to: &buffer)
+            } else {
                 buffer.append(contentsOf: bytes)
-                return
-            }
-            // Escapes as YAMLEncoder.quote writes them (`\n`, `\t`, `\u001b`, and then also
-            // DEL), byte by byte after the part that needs none.
-            var clean = 0
-            while clean < k, bytes[clean] != 0x7F { clean += 1 }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<clean]))
-            for c in bytes[clean...] {
-                switch c {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(c)
-                case 10: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-                case 13: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-                case 9: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-                case 0..<0x20, 0x7F:
-                    let hex = Array("0123456789abcdef".utf8)
-                    buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
-                default: buffer.append(c)
-                }
             }
         }
         buffer.append(UInt8(ascii: "\""))

@@ -117,8 +117,9 @@ final class GraphDiffTests: XCTestCase {
         XCTAssertTrue(ignored.isEmpty, ignored.text())
     }
 
-    /// The catalog's JSON strings are escaped byte by byte as YAMLEncoder.quote escapes them
-    /// (JSON escapes; a string that needs none is copied as it is).
+    /// The catalog's JSON strings and the YAML writer's scalars are escaped byte by byte as
+    /// YAMLEncoder.quote escapes them (JSON escapes; a JSON string that needs none is copied
+    /// as it is).
     func testCatalogJSONQuotingEscapesAsTheEncoder() {
         var cases = ["", "plain", "a\"b", "back\\slash", "line\nbreak\r\ttab", "ünï ✓ 😀", "del\u{7F}only", "del\u{7F} and\n"]
         for c in 0..<0x20 { cases.append("x\(String(UnicodeScalar(UInt8(c))))y") }
@@ -127,6 +128,8 @@ final class GraphDiffTests: XCTestCase {
             JSONText.appendQuoted(s, to: &out)
             let expected = s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) ? YAMLEncoder.quote(s) : "\"" + s + "\""
             XCTAssertEqual(String(decoding: out, as: UTF8.self), expected, s.debugDescription)
+            // The YAML writer's scalars too (its bytes against the String-built quote).
+            XCTAssertTrue(YAMLEncoder.encode(Graph(name: s)).hasPrefix("---\ngraph: " + YAMLEncoder.quote(s) + "\n"), s.debugDescription)
         }
     }
 }
