@@ -58,6 +58,10 @@ if python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/cat.json"; t
 echo '{"os": {"family": "RedHat"}, "osfamily": "RedHat"}' > "$tmp/facts.json"
 check "catalog --facts" 0 "$bin" catalog --facts "$tmp/facts.json" --compact -e 'notify { "f": message => $facts["os"]["family"] }'
 contains "facts file is read" '"message":"RedHat"'
+# A syntax error comes before a broken facts file, whether the compile streams or not.
+echo '{"a": ' > "$tmp/badfacts.json"
+check "syntax error before a bad facts file" 1 "$bin" catalog --facts "$tmp/badfacts.json" -e 'notify { "x": message => }'
+contains "the syntax error is reported" "Syntax error at '}'"
 
 # translate
 check "translate example" 0 "$bin" translate --oracle-facts examples/site.pp

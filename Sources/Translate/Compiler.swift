@@ -84,11 +84,11 @@ public final class Compiler {
     var functions: [String: Definition] = [:]
     var typeAliases: [String: (Expr, SourceFile)] = [:]
     var nodes: [(matches: [Expr], body: Expr?, file: SourceFile, expr: Expr)] = []
-    /// compile(streaming:): the main manifest as it is parsed, how many of its top-level
-    /// statements are registered, and whether all of them are.
+    /// compile(streaming:): the main manifest as it is parsed, and how many of its top-level
+    /// statements are registered (Int.max once all of them are).
     var streamingFeed: StatementFeed?
     var registeredMainStatements = 0
-    var mainManifestRegistered = false
+    var mainManifestRegistered: Bool { registeredMainStatements == .max }
     /// A lookup had to wait for the end of the parse (what streaming saves is then lost).
     var waitedForWholeMainManifest = false
 

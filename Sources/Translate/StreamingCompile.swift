@@ -106,11 +106,11 @@ extension Compiler {
     /// nothing more to register (not streaming, or already done).
     func registerRestOfMainManifest(atEnd: Bool = false) throws -> Bool {
         guard let feed = streamingFeed, !mainManifestRegistered else { return false }
-        mainManifestRegistered = true
+        let from = registeredMainStatements
+        registeredMainStatements = .max
         if !atEnd { waitedForWholeMainManifest = true }
         guard !feed.program.hasErrors else { throw ParseFailed() }
-        for s in feed.statements(from: registeredMainStatements) { register(s, file: feed.file, topLevel: true) }
-        registeredMainStatements = Int.max
+        for s in feed.statements(from: from) { register(s, file: feed.file, topLevel: true) }
         return true
     }
 

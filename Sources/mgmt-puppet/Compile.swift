@@ -90,7 +90,12 @@ struct CompileOptions: ParsableArguments {
         let certname = self.certname ?? hostname
         var factValues: [String: Value] = oracleFacts ? Facts.oracle(certname: certname ?? "oracle.example.com") : Facts.discover()
         for file in [facts, factsFile].compactMap({ $0 }) {
-            do { for (k, v) in try Facts.load(path: file) { factValues[k] = v } } catch { printError("\(error)"); throw ExitCode(2) }
+            do { for (k, v) in try Facts.load(path: file) { factValues[k] = v } } catch {
+                // A syntax error is reported first, streaming or not.
+                if feed != nil { _ = try parsed() }
+                printError("\(error)")
+                throw ExitCode(2)
+            }
         }
         let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
         let options = Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths, storeconfigs: storeconfigs, strict: strict)
