@@ -163,21 +163,22 @@ public enum Validator {
             return start
         }
 
-        /// A second class, define or function of one name, in Puppet's words: classes name both
-        /// places; defines and functions are entities "originally set" at the first.
-        mutating func checkDuplicateDefinition(_ kind: String, _ name: String, _ e: Expr) {
-            let key = name.lowercased()
+        /// A second class, define, function or node of one name, in Puppet's words: classes and
+        /// nodes name both places; defines and functions are entities "originally set" at the
+        /// first. `key` tells names apart (lowercase `name` unless given).
+        mutating func checkDuplicateDefinition(_ kind: String, _ name: String, at offset: Int32, key: String? = nil) {
+            let key = key ?? name.lowercased()
             guard let first = definitions[kind + ":" + key] else {
-                definitions[kind + ":" + key] = e.range.start
+                definitions[kind + ":" + key] = offset
                 return
             }
             let message: String
             switch kind {
-            case "Class": message = "Class '\(name)' is already defined \(fileLine(first)); cannot redefine \(fileLine(e.range.start))"
+            case "Class", "Node": message = "\(kind) '\(name)' is already defined \(fileLine(first)); cannot redefine \(fileLine(offset))"
             case "Function": message = "\(Validator.redefinedEntity("function", key)) Originally set at \(uri(first))."
             default: message = "\(Validator.redefinedEntity("type", key)) Originally set at \(uri(first))."
             }
-            redefinitions.append(Diagnostic(at: e.range.start, in: file, message))
+            redefinitions.append(Diagnostic(at: offset, in: file, message))
         }
 
         /// A type alias may not take the name of a type Puppet has built in, nor that of a define
@@ -219,7 +220,7 @@ public enum Validator {
                 checkDefinitionName(name, "Host Class Definition", e)
                 checkLastNotIdem(body, "A Host Class Definition")
                 checkParameters(params, owner: "Host Class Definition", definition: name, builtIn: ["title", "name"])
-                checkDuplicateDefinition("Class", name, e)
+                checkDuplicateDefinition("Class", name, at: e.range.start)
                 check(body, context: .classBody)
                 return
             case let .defineDefinition(name, params, body):
@@ -227,7 +228,7 @@ public enum Validator {
                 checkDefinitionName(name, "'define' expression", e)
                 checkLastNotIdem(body, "A 'define' expression")
                 checkParameters(params, owner: "'define' expression", definition: name, builtIn: ["title", "name"])
-                checkDuplicateDefinition("Definition", name, e)
+                checkDuplicateDefinition("Definition", name, at: e.range.start)
                 check(body, context: .other)
                 return
             case let .nodeDefinition(matches, parent, body):
@@ -242,12 +243,7 @@ public enum Validator {
                     case .defaultLiteral: (key, shown) = (":default", "default")
                     default: continue
                     }
-                    if let first = definitions["Node:" + key] {
-                        redefinitions.append(Diagnostic(at: m.range.start, in: file,
-                                                        "Node '\(shown)' is already defined \(fileLine(first)); cannot redefine \(fileLine(m.range.start))"))
-                    } else {
-                        definitions["Node:" + key] = m.range.start
-                    }
+                    checkDuplicateDefinition("Node", shown, at: m.range.start, key: key)
                 }
                 if let parent {
                     error(parent, "Node inheritance is not supported in Puppet >= 4.0.0. See http://links.puppet.com/puppet-node-inheritance-deprecation")
@@ -257,7 +253,7 @@ public enum Validator {
             case let .functionDefinition(name, params, _, body):
                 if context != .topLevel { error(e, "A Function Definition may only appear at toplevel") }
                 checkDefinitionName(name, "Function Definition", e)
-                checkDuplicateDefinition("Function", name, e)
+                checkDuplicateDefinition("Function", name, at: e.range.start)
                 checkParameters(params, owner: nil, definition: "", builtIn: [])
                 check(body, context: .other)
                 return
