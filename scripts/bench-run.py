@@ -3,15 +3,19 @@
 
 Usage: scripts/bench-run.py [--sizes 1000,10000] [--drift 1000] [--markdown FILE] [--no-puppet]
 
-For each size N, ../shared/tools/gen-manifest.py --shape independent --types file makes N files
-below /tmp/mgmt-puppet-bench/N (plus that directory). Measured, wall time and peak RSS (GNU
+For each size N and each side, ../shared/tools/gen-manifest.py --shape independent --types file
+makes N files below a directory of /tmp/mgmt-puppet-bench never used before (plus that directory). Measured, wall time and peak RSS (GNU
 time %M):
   first converge  nothing exists yet: `mgmt-puppet run site.pp --converged-timeout 0 --no-watch`
                   (translate, build, apply, exit when idle) vs `puppet apply site.pp`
   re-check        the same again when everything is already right; and for mgmt-puppet also
                   from the graph translated once (`run graph.yaml`), against the same Puppet run
-Before each timed run, os.sync() flushes what earlier steps left dirty (the removal of the
-previous tree), so neither side pays for the other's cleanup. Then drift repair: with `run` live on the 1000-file manifest, --drift times (default 1000) one
+Before each timed run, os.sync() flushes what earlier steps left dirty, so neither side pays
+for the other's writes. No tree is removed before the end: ext4 (in the no-journal mode of these
+machines) does not reuse an inode freed less than 60 s ago (360 s while its inode-table block
+is dirty) and scans past every such inode for each new file, which after removing the last
+run's 10k files made each create cost ~300 µs instead of ~35 µs (perf: the time in
+recently_deleted), 2-3 s of either side's first converge that no real first run pays. Then drift repair: with `run` live on the 1000-file manifest, --drift times (default 1000) one
 file is overwritten from outside and the time until it holds its content again is measured
 (p50/p99; Puppet repairs at its next run, every 30 minutes by default). And graph8
 (--shape graph8 --sleep 1): wall time against its 3 s critical path.
@@ -43,9 +47,11 @@ def timed(cmd, **kw):
     return wall, rss, p
 
 
-def manifest(n):
-    root = f"{BASE}/{n}"
-    path = f"{BASE}/site-{n}.pp"
+def manifest(n, who):
+    # A fresh directory each time (see the docstring: no recently removed tree in the way).
+    tag = f"{n}-{who}-{os.getpid()}-{time.monotonic_ns()}"
+    root = f"{BASE}/{tag}"
+    path = f"{BASE}/site-{tag}.pp"
     with open(path, "w") as f:
         subprocess.run([sys.executable, GEN, "--resources", str(n), "--shape", "independent",
                         "--types", "file", "--root", root], stdout=f, check=True)
@@ -53,11 +59,10 @@ def manifest(n):
 
 
 def converge(n, puppet):
-    site, root = manifest(n)
     rows = []
     for who in (["ours", "puppet"] if puppet else ["ours"]):
-        shutil.rmtree(root, ignore_errors=True)
-        os.sync()  # the removal of the last run's files is not this run's cost
+        site, root = manifest(n, who)
+        os.sync()
         cmd = [OURS, "run", site, "--converged-timeout", "0", "--no-watch"] if who == "ours" else \
               ["puppet", "apply", "--color=false", site]
         first = timed(cmd)
@@ -78,8 +83,7 @@ def converge(n, puppet):
 
 
 def drift(n, times):
-    site, root = manifest(n)
-    shutil.rmtree(root, ignore_errors=True)
+    site, root = manifest(n, "drift")
     proc = subprocess.Popen([OURS, "run", site, "--no-watch"], stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if line.startswith("converged in"):
@@ -130,6 +134,7 @@ def main():
     ap.add_argument("--no-puppet", action="store_true")
     a = ap.parse_args()
     puppet = not a.no_puppet and shutil.which("puppet") is not None
+    shutil.rmtree(BASE, ignore_errors=True)  # what an interrupted run left
     os.makedirs(BASE, exist_ok=True)
     out = ["", f"### run vs puppet apply ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)", "",
            "| files | step | mgmt-puppet run | puppet apply | ratio | RSS ours / puppet (MiB) |",
@@ -149,6 +154,7 @@ def main():
     conv, wall, pwall = graph8(puppet)
     out += ["", f"graph8 (critical path 3 s): converged in {conv:.3f} s ({(conv / 3 - 1) * 100:.2f}% over), "
             f"whole command {wall:.3f} s; puppet apply {f'{pwall:.2f} s' if pwall else 'n/a'} (one at a time)."]
+    shutil.rmtree(BASE, ignore_errors=True)  # at the end, where no timed run follows
     text = "\n".join(out) + "\n"
     print(text)
     if a.markdown:

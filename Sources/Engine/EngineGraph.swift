@@ -22,22 +22,18 @@ public struct EngineGraph: Sendable {
         public var description: String { errors.map(\.message).joined(separator: "\n") }
     }
 
-    public init(_ graph: Graph, log: (String) -> Void = { _ in }) throws {
+    /// `halvesFrom`: a graph this large has its resources built in two halves at once (the
+    /// two cores; tests set it low to compare both ways).
+    public init(_ graph: Graph, halvesFrom: Int = 4096, log: (String) -> Void = { _ in }) throws {
+        let specs = graph.resources
+        let n = specs.count
+        let parts = n >= max(halvesFrom, 2) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
         var errors: [ResourceError] = []
         var vertices: [Vertex] = []
-        for spec in graph.resources {
-            if spec.isExported {
-                errors.append(ResourceError(message: "\(spec.ref): exported resources are sent to the world, not run; exchange the graph first",
-                                            position: spec.position))
-                continue
-            }
-            do {
-                let resource = try ResourceKinds.make(spec)
-                try Self.validateMeta(spec)
-                vertices.append(Vertex(spec: spec, resource: resource))
-            } catch let e as ResourceError {
-                errors.append(e)
-            }
+        vertices.reserveCapacity(n)
+        for part in doneInParts(parts.count, { k in Self.build(specs[parts[k]]) }) {
+            vertices += part.vertices
+            errors += part.errors
         }
         // Two resources that manage the same file would undo each other forever (Puppet
         // refuses the catalog too).
@@ -81,6 +77,30 @@ public struct EngineGraph: Sendable {
         if let cycle = firstCycle(out) {
             throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map { names[$0] }.joined(separator: " -> "), position: nil)])
         }
+    }
+
+    /// Builds and validates each resource of `specs`, in order; the errors are collected.
+    static func build(_ specs: ArraySlice<Resource>) -> (vertices: [Vertex], errors: [ResourceError]) {
+        var errors: [ResourceError] = []
+        var vertices: [Vertex] = []
+        vertices.reserveCapacity(specs.count)
+        for spec in specs {
+            if spec.isExported {
+                errors.append(ResourceError(message: "\(spec.ref): exported resources are sent to the world, not run; exchange the graph first",
+                                            position: spec.position))
+                continue
+            }
+            do {
+                let resource = try ResourceKinds.make(spec)
+                try Self.validateMeta(spec)
+                vertices.append(Vertex(spec: spec, resource: resource))
+            } catch let e as ResourceError {
+                errors.append(e)
+            } catch {
+                errors.append(ResourceError(message: "\(spec.ref): \(error)", position: spec.position))
+            }
+        }
+        return (vertices, errors)
     }
 
     static func validateMeta(_ r: Resource) throws {

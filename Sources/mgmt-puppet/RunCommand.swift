@@ -42,9 +42,19 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run kinds the engine lacks (pkg, svc) as noop placeholders that keep their edges, with a warning, instead of refusing the graph.")
     var skipUnsupported = false
 
+    /// Many files are written at once, each open until it is durable: the soft limit on open
+    /// files (often 1024) goes up to the hard one, as Go's runtime does for mgmt.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     var isYAML: Bool { input.hasSuffix(".yaml") || input.hasSuffix(".yml") }
 
     func run() async throws {
+        Self.raiseOpenFileLimit()
         let log = EngineLog.standardError
         let world = LocalWorld()
         let host = compile.certname ?? compile.hostname ?? Self.hostname()

@@ -95,4 +95,29 @@ final class YAMLFixtureTests: XCTestCase {
             XCTAssertEqual(got, expected, url.lastPathComponent)
         }
     }
+
+    /// A large graph's resources are built in two halves at once: the same vertices, edges and
+    /// errors (in the same order) as one pass, on every fixture graph, good and malformed.
+    func testBuildingInHalvesMatchesOnePass() throws {
+        func outcome(_ graph: Graph, _ halvesFrom: Int) -> String {
+            do {
+                let g = try EngineGraph(graph, halvesFrom: halvesFrom)
+                return g.vertices.map { "\($0.ref)" }.joined(separator: ",") + "|" + g.edges.map { "\($0.from)>\($0.to)" }.joined(separator: ",")
+            } catch let e as EngineGraph.Failure {
+                return "failure: " + e.errors.map { "\($0.message)@\($0.position?.line ?? 0):\($0.position?.column ?? 0)" }.joined(separator: ";")
+            } catch {
+                return "other: \(error)"
+            }
+        }
+        var compared = 0, failing = 0
+        for url in Paths.files("fixtures/yaml", suffix: ".yaml") + Paths.files("fixtures/yaml/bad", suffix: ".yaml") {
+            guard let graph = try? YAMLDecoder.decode(try String(contentsOf: url, encoding: .utf8)), graph.resources.count >= 2 else { continue }
+            let one = outcome(graph, .max)
+            XCTAssertEqual(outcome(graph, 2), one, url.lastPathComponent)
+            compared += 1
+            if one.hasPrefix("failure: ") { failing += 1 }
+        }
+        XCTAssertGreaterThan(compared, 20)
+        XCTAssertGreaterThan(failing, 3)
+    }
 }
