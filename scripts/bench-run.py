@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,9 +86,17 @@ def converge(n, puppet):
 def drift(n, times):
     site, root = manifest(n, "drift")
     proc = subprocess.Popen([OURS, "run", site, "--no-watch"], stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if line.startswith("converged in"):
-            break
+    converged = threading.Event()
+
+    def drain():
+        # Read the log to its end: a full pipe would block the engine's next log line.
+        for line in proc.stderr:
+            if line.startswith("converged in"):
+                converged.set()
+        converged.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    converged.wait()
     lat = []
     try:
         for k in range(times):

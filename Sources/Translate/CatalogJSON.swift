@@ -1,3 +1,4 @@
+import Dispatch
 import Graph
 import PuppetParser
 
@@ -12,54 +13,17 @@ extension Catalog {
     }
 
     /// The JSON as UTF-8 bytes (what the CLI writes out, without a String of the whole text).
-    /// A large catalog is written in parts at once: the two halves of the resource list, and
-    /// the containment and relationship lists, each into its own buffer, joined in order.
+    /// A large catalog is written in parts at once (`CatalogJSONWriting`).
     public func jsonBytes(pretty: Bool = true, halvesFrom: Int = 4096) -> [UInt8] {
         let resources = finalResources
+        guard resources.count < max(halvesFrom, 2) else { return CatalogJSONWriting(self, pretty: pretty).finish() }
         var out = JSONWriter(pretty: pretty)
         out.object { w in
             w.key("puppet_version") { $0.string("7.23.0") }
             w.key("node") { $0.string(node) }
-            guard resources.count >= max(halvesFrom, 2) else {
-                w.key("resources") { w in w.array(resources) { w, r in r.write(&w) } }
-                w.key("containment") { writeContainment(&$0) }
-                w.key("relationships") { writeRelationships(&$0) }
-                return
-            }
-            // Each part is written by a writer at the depth where the part starts.
-            let half = resources.count / 2
-            let (indent, indents) = (w.indent, w.indents)
-            let parts = writtenInParts(4) { part -> [UInt8] in
-                var p = JSONWriter(pretty: pretty)
-                p.indent = indent
-                p.indents = indents
-                p.needsComma = [true]
-                // Room for the part at once (about 512 bytes a resource, 100 an edge): growing by
-                // doubling would copy it and leave up to half of it unused.
-                p.buffer.reserveCapacity(part < 2 ? (resources.count - half) * 512 : (part == 2 ? containmentEdges.count : relationships.count) * 100)
-                switch part {
-                case 0:
-                    p.beforeElement(); p.string("resources"); p.raw(pretty ? ": [" : ":[")
-                    p.indent += 1
-                    p.needsComma.append(false)
-                    for r in resources[..<half] { p.beforeElement(); r.write(&p) }
-                case 1:
-                    p.indent += 1
-                    p.needsComma.append(true)
-                    for r in resources[half...] { p.beforeElement(); r.write(&p) }
-                    p.indent -= 1
-                    p.newline()
-                    p.buffer.append(UInt8(ascii: "]"))
-                case 2:
-                    p.key("containment") { writeContainment(&$0) }
-                default:
-                    p.key("relationships") { writeRelationships(&$0) }
-                }
-                return p.buffer
-            }
-            w.buffer.reserveCapacity(w.buffer.count + parts.reduce(0) { $0 + $1.count } + 16)
-            for part in parts { w.buffer += part }
-            w.needsComma[w.needsComma.count - 1] = true
+            w.key("resources") { w in w.array(resources) { w, r in r.write(&w) } }
+            w.key("containment") { writeContainment(&$0) }
+            w.key("relationships") { writeRelationships(&$0) }
         }
         out.buffer.append(UInt8(ascii: "\n"))
         return out.buffer
@@ -87,6 +51,84 @@ extension Catalog {
                 w.key("via") { $0.string(rel.via) }
             }
         }
+    }
+}
+
+/// The JSON of a large catalog, written in parts at once, each into its own buffer and joined
+/// in order: the two halves of the resource list and the containment list start when this is
+/// made — they need only the resources, which the compiler declares final before it collects
+/// and checks the relationships (`Compiler.whenResourcesFinal`), so that can run on the other
+/// core meanwhile — and the relationship list is written by `finish`.
+public final class CatalogJSONWriting: @unchecked Sendable {
+    public let catalog: Catalog
+    let pretty: Bool
+    /// Written by the background job before it signals `written`, read after waiting for it.
+    private var early: [[UInt8]] = []
+    private let written = DispatchSemaphore(value: 0)
+
+    /// A catalog this large is worth writing in parts (smaller ones: one pass).
+    public static func worthIt(_ catalog: Catalog) -> Bool { catalog.resources.count >= 4096 }
+
+    public init(_ catalog: Catalog, pretty: Bool) {
+        self.catalog = catalog
+        self.pretty = pretty
+        let resources = catalog.finalResources
+        DispatchQueue.global().async { [self] in
+            early = writtenInParts(3) { part in self.part(part, resources) }
+            written.signal()
+        }
+    }
+
+    /// The whole JSON (call once the catalog's relationships are set).
+    public func finish() -> [UInt8] {
+        let relationships = part(3, [])
+        written.wait()
+        // The top-level object up to its third key, whose parts follow at depth 1.
+        var out = JSONWriter(pretty: pretty)
+        out.buffer.append(UInt8(ascii: "{"))
+        out.indent = 1
+        out.needsComma = [false]
+        out.key("puppet_version") { $0.string("7.23.0") }
+        out.key("node") { $0.string(catalog.node) }
+        out.buffer.reserveCapacity(out.buffer.count + early.reduce(relationships.count) { $0 + $1.count } + 4)
+        for part in early { out.buffer += part }
+        out.buffer += relationships
+        out.indent = 0
+        out.newline()
+        out.buffer += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+        return out.buffer
+    }
+
+    /// Part 0 and 1: the halves of the resource list; 2: containment; 3: relationships. Each
+    /// is written by a writer at depth 1 of the top-level object, after an element.
+    func part(_ part: Int, _ resources: [CatalogResource]) -> [UInt8] {
+        var p = JSONWriter(pretty: pretty)
+        p.indent = 1
+        p.needsComma = [true]
+        let half = resources.count / 2
+        // Room for the part at once (about 512 bytes a resource, 100 an edge): growing by
+        // doubling would copy it and leave up to half of it unused.
+        p.buffer.reserveCapacity(part < 2 ? (resources.count - half) * 512
+                                 : (part == 2 ? catalog.containmentEdges.count : catalog.relationships.count) * 100)
+        switch part {
+        case 0:
+            p.beforeElement(); p.string("resources"); p.raw(pretty ? ": [" : ":[")
+            p.indent += 1
+            p.needsComma.append(false)
+            for r in resources[..<half] { p.beforeElement(); r.write(&p) }
+        case 1:
+            p.indent += 1
+            p.needsComma.append(half > 0)
+            for r in resources[half...] { p.beforeElement(); r.write(&p) }
+            p.indent -= 1
+            p.newline()
+            p.buffer.append(UInt8(ascii: "]"))
+        case 2:
+            p.key("containment") { catalog.writeContainment(&$0) }
+        default:
+            p.key("relationships") { catalog.writeRelationships(&$0) }
+        }
+        return p.buffer
     }
 }
 

@@ -114,6 +114,10 @@ public final class Compiler {
     let mainStage: CatalogResource
     let mainClass: CatalogResource
     var callDepth = 0
+    /// Called once the catalog's resources, parameters and containment are final — before the
+    /// relationships are collected and checked, which only read them (and may still fail): a
+    /// command can start writing its output on the other core meanwhile.
+    public var whenResourcesFinal: ((Catalog) -> Void)?
 
     /// Every file the compilation read: the main manifest, autoloaded manifests, files and
     /// templates (what `run` watches to rebuild the graph).
@@ -381,6 +385,7 @@ public final class Compiler {
         for rel in pendingRelationships {
             try rel.apply(self)
         }
+        whenResourcesFinal?(catalog)
         // Every relationship must point at a resource of the catalog; the relationships (the
         // oracle's, from the four metaparameters, `from` applied first) are collected on the way.
         var rels: [Relationship] = []

@@ -32,9 +32,15 @@ struct CatalogCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true)
+        // A large catalog's resources are written while its relationships are checked.
+        final class Started { var writing: CatalogJSONWriting? }
+        let started = Started()
+        let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true, whenResourcesFinal: { [compact] c in
+            if CatalogJSONWriting.worthIt(c) { started.writing = CatalogJSONWriting(c, pretty: !compact) }
+        })
         for w in warnings { printError(w) }
-        let bytes = catalog.jsonBytes(pretty: !compact)
+        // (A first compile attempt that failed may have started one for its own catalog.)
+        let bytes = started.writing.flatMap { $0.catalog === catalog ? $0.finish() : nil } ?? catalog.jsonBytes(pretty: !compact)
         PhaseClock.mark("json")
         try writeOutput(bytes, to: output)
     }

@@ -59,9 +59,12 @@ struct CompileOptions: ParsableArguments {
     /// Parses and compiles; diagnostics and errors are printed, then an exit code is thrown.
     /// One-shot commands pass `keepUntilExit`: the syntax tree and catalog are then left for the
     /// process exit to free (tearing down 10k resources object by object costs ~10 ms).
+    /// `whenResourcesFinal`: see Compiler.whenResourcesFinal (called for each compile attempt).
     func compile(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false,
-                 streaming: Bool = CompileOptions.streamingByDefault) throws -> (Catalog, node: String, warnings: [String]) {
-        let (catalog, node, warnings, _) = try compileReadingFiles(source, factsFile: factsFile, keepUntilExit: keepUntilExit, streaming: streaming)
+                 streaming: Bool = CompileOptions.streamingByDefault,
+                 whenResourcesFinal: ((Catalog) -> Void)? = nil) throws -> (Catalog, node: String, warnings: [String]) {
+        let (catalog, node, warnings, _) = try compileReadingFiles(source, factsFile: factsFile, keepUntilExit: keepUntilExit,
+                                                                   streaming: streaming, whenResourcesFinal: whenResourcesFinal)
         return (catalog, node, warnings)
     }
 
@@ -72,7 +75,8 @@ struct CompileOptions: ParsableArguments {
     /// (Compiler.compile(streaming:)). Should that fail, the finished parse is compiled again
     /// the plain way, whose result and messages are the reference.
     func compileReadingFiles(_ source: SourceFile, factsFile: String? = nil, keepUntilExit: Bool = false,
-                             streaming: Bool = CompileOptions.streamingByDefault) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
+                             streaming: Bool = CompileOptions.streamingByDefault,
+                             whenResourcesFinal: ((Catalog) -> Void)? = nil) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
         PhaseClock.mark("start")
         let feed = streaming ? StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() }) : nil
         if let feed, keepUntilExit { ExitKeepAlive.keep(feed) }
@@ -100,6 +104,7 @@ struct CompileOptions: ParsableArguments {
         let node = certname ?? (oracleFacts ? "oracle.example.com" : factValues["fqdn"]?.stringValue ?? "localhost")
         let options = Compiler.Options(certname: node, facts: factValues, modulePath: modulePaths, storeconfigs: storeconfigs, strict: strict)
         var compiler = Compiler(options: options, mainFile: source)
+        compiler.whenResourcesFinal = whenResourcesFinal
         do {
             let catalog: Catalog
             if let feed {
@@ -108,6 +113,7 @@ struct CompileOptions: ParsableArguments {
                 } catch {
                     let program = try parsed()
                     compiler = Compiler(options: options, mainFile: source)
+                    compiler.whenResourcesFinal = whenResourcesFinal
                     catalog = try compiler.compile(program)
                 }
             } else {

@@ -1,5 +1,6 @@
 import XCTest
 import Graph
+import PuppetParser
 @testable import Translate
 
 /// Large catalogs and graphs are written in two halves on two threads (`json`, the YAML
@@ -29,6 +30,36 @@ final class HalvesTests: XCTestCase {
         YAMLEncoder.encode(graph, into: &halves, halvesFrom: 2)
         XCTAssertNil(firstDifference(halves.bytes, onePass.bytes))
         XCTAssertEqual(try YAMLDecoder.decode(String(decoding: halves.bytes, as: UTF8.self)), graph.normalized())
+    }
+
+    /// `catalog` starts writing the resources when the compiler declares them final, while the
+    /// relationships are collected (with chains, whose metaparameters must already be in):
+    /// the same bytes as one pass over the finished catalog.
+    func testJSONStartedBeforeTheRelationshipsMatchesOnePass() throws {
+        var manifest = "file { '/tmp/early': ensure => directory }\n"
+        for i in 0..<40 {
+            manifest += "file { '/tmp/early/f\(i)': content => 'x', require => File['/tmp/early'] }\n"
+            manifest += "exec { 'e\(i)': command => '/bin/true' }\n"
+            manifest += "File['/tmp/early/f\(i)'] ~> Exec['e\(i)']\n"
+        }
+        let program = Parser.parse(SourceFile(path: "early.pp", text: manifest))
+        XCTAssertFalse(program.hasErrors)
+        for pretty in [true, false] {
+            let compiler = Compiler(options: .init(certname: "early.example.com", facts: [:]), mainFile: program.file)
+            var started: CatalogJSONWriting?
+            var relationshipsWhenStarted = -1
+            compiler.whenResourcesFinal = { c in
+                relationshipsWhenStarted = c.relationships.count
+                started = CatalogJSONWriting(c, pretty: pretty)
+            }
+            let catalog = try compiler.compile(program)
+            XCTAssertEqual(relationshipsWhenStarted, 0, "started before the relationships were collected")
+            let early = try XCTUnwrap(started).finish()
+            let onePass = Array(catalog.json(pretty: pretty, halvesFrom: .max).utf8)
+            XCTAssertNil(firstDifference(early, onePass), "pretty: \(pretty)")
+            XCTAssertEqual(catalog.relationships.filter { $0.refresh }.count, 40)
+            XCTAssertTrue(String(decoding: early, as: UTF8.self).contains(#""notify""#))
+        }
     }
 }
 
