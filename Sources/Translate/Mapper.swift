@@ -1,3 +1,4 @@
+import Dispatch
 import Graph
 import PuppetParser
 
@@ -32,8 +33,10 @@ public struct Mapper {
     /// The graph, and (with `Options.keepPuppetNames`) how the oracle's relationship graph
     /// names each vertex. Vertices and edges are numbered, not hashed by name: the graph comes
     /// out already in the codec's order.
-    public mutating func map(_ catalog: Catalog) -> (graph: Graph, puppetNames: [Ref: String]) {
-        let resources = catalog.resources.filter { !$0.virtual }
+    public mutating func map(_ catalog: Catalog, started: MappingResources? = nil) -> (graph: Graph, puppetNames: [Ref: String]) {
+        let each = started.flatMap { $0.catalog === catalog ? $0.result() : nil } ?? Mapper.mapEach(catalog, options)
+        let (resources, isContainer, mapped) = (each.resources, each.isContainer, each.mapped)
+        warnings += each.warnings
         let n = resources.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
@@ -42,21 +45,6 @@ public struct Mapper {
         for (from, to) in catalog.containmentEdges {
             let f = index[from.serial], t = index[to.serial]
             if f >= 0 && t >= 0 { children[f].append(t) }
-        }
-        let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
-        // Each resource's own mapping, most of the work, for the two halves of the list at
-        // once (each half with its own warnings, joined in order).
-        let halves = n >= max(options.halvesFrom, 2) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
-        let options = self.options
-        var mapped: [Resource?] = []
-        mapped.reserveCapacity(n)
-        for part in doneInParts(halves.count, { k -> (resources: [Resource?], warnings: [String]) in
-            var mapper = Mapper(options: options)
-            let done = halves[k].map { i in isContainer[i] ? nil : mapper.mapResource(resources[i]) }
-            return (done, mapper.warnings)
-        }) {
-            mapped += part.resources
-            warnings += part.warnings
         }
         // Each resource's entry and exit vertex: itself, or its container's two whits.
         var vertices: [Resource] = []
@@ -123,6 +111,29 @@ public struct Mapper {
             for v in vertices.indices { names[vertices[v].ref] = puppetName[v] }
         }
         return (graph, names)
+    }
+
+    /// The catalog's resources in the graph (not the virtual ones), which of them are
+    /// containers, and each other one's own mapping — most of the work, for the two halves of
+    /// the list at once (each half with its own warnings, joined in order). It reads only the
+    /// resources, so it may run while the compiler checks the relationships (`MappingResources`).
+    static func mapEach(_ catalog: Catalog, _ options: Options) -> MappingResources.Result {
+        let resources = catalog.resources.filter { !$0.virtual }
+        let n = resources.count
+        let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
+        let halves = n >= max(options.halvesFrom, 2) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
+        var mapped: [Resource?] = []
+        mapped.reserveCapacity(n)
+        var warnings: [String] = []
+        for part in doneInParts(halves.count, { k -> (resources: [Resource?], warnings: [String]) in
+            var mapper = Mapper(options: options)
+            let done = halves[k].map { i in isContainer[i] ? nil : mapper.mapResource(resources[i]) }
+            return (done, mapper.warnings)
+        }) {
+            mapped += part.resources
+            warnings += part.warnings
+        }
+        return .init(resources: resources, isContainer: isContainer, mapped: mapped, warnings: warnings)
     }
 
     /// One Puppet resource as an mgmt resource (a noop placeholder, with a warning, for a type
@@ -318,5 +329,39 @@ public struct Mapper {
             if ModuleLoader.fileExists(path) { return path }
         }
         return s
+    }
+}
+
+/// Each resource of a large catalog mapped on another thread, started once the compiler
+/// declares the resources final (`Compiler.whenResourcesFinal`): the mapping then runs while
+/// the relationships are collected and checked, and `Mapper.map(_:started:)` takes it.
+public final class MappingResources: @unchecked Sendable {
+    public struct Result {
+        let resources: [CatalogResource]
+        let isContainer: [Bool]
+        let mapped: [Resource?]
+        let warnings: [String]
+    }
+
+    public let catalog: Catalog
+    /// Set by the background job before it signals `done`, read after waiting for it.
+    private var value: Result?
+    private let done = DispatchSemaphore(value: 0)
+
+    /// A catalog this large is worth mapping while its relationships are checked.
+    public static func worthIt(_ catalog: Catalog) -> Bool { catalog.resources.count >= 4096 }
+
+    public init(_ catalog: Catalog, options: Mapper.Options) {
+        self.catalog = catalog
+        DispatchQueue.global().async { [self] in
+            value = Mapper.mapEach(catalog, options)
+            done.signal()
+        }
+    }
+
+    /// Waits for the mapping (once).
+    func result() -> Result {
+        done.wait()
+        return value!
     }
 }

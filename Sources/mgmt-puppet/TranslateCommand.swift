@@ -41,9 +41,14 @@ struct TranslateCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        let (catalog, node, warnings) = try compile.compile(source, keepUntilExit: true)
+        // A large catalog's resources are mapped while its relationships are checked.
+        final class Started { var mapping: MappingResources? }
+        let started = Started()
+        let (catalog, node, warnings) = try compile.compile(source, keepUntilExit: true, whenResourcesFinal: { [compile] c in
+            if MappingResources.worthIt(c) { started.mapping = MappingResources(c, options: Mapper.Options(graphName: "", modulePath: compile.modulePaths)) }
+        })
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
-        var (graph, _) = mapper.map(catalog)
+        var (graph, _) = mapper.map(catalog, started: started.mapping)
         PhaseClock.mark("map")
         if flatten { graph = Mapper.flatten(graph) }
         if let graphviz {

@@ -60,6 +60,20 @@ final class HalvesTests: XCTestCase {
             XCTAssertEqual(catalog.relationships.filter { $0.refresh }.count, 40)
             XCTAssertTrue(String(decoding: early, as: UTF8.self).contains(#""notify""#))
         }
+        // translate and run map the resources meanwhile: the same graph and warnings.
+        for halvesFrom in [2, Int.max] {
+            let compiler = Compiler(options: .init(certname: "early.example.com", facts: [:]), mainFile: SourceFile(path: "early.pp", text: ""))
+            var started: MappingResources?
+            compiler.whenResourcesFinal = { c in started = MappingResources(c, options: Mapper.Options(graphName: "", halvesFrom: halvesFrom)) }
+            let withOthers = Parser.parse(SourceFile(path: "early.pp", text: manifest + "notify { 'n': }\nuser { 'u': ensure => present }\n"))
+            let catalog = try compiler.compile(withOthers)
+            var early = Mapper(options: Mapper.Options(graphName: "g")), plain = Mapper(options: Mapper.Options(graphName: "g"))
+            let (a, b) = (early.map(catalog, started: try XCTUnwrap(started)).graph, plain.map(catalog).graph)
+            XCTAssertEqual(a, b)
+            XCTAssertEqual(early.warnings, plain.warnings)
+            XCTAssertEqual(plain.warnings.count, 1, "\(plain.warnings)")
+            XCTAssertGreaterThan(a.edges.count, 120)
+        }
     }
 }
 
