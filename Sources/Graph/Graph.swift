@@ -20,7 +20,8 @@ public struct Graph: Equatable, Sendable {
     /// Kinds, resources and edges in a fixed order, so the same graph always encodes to the
     /// same bytes. Order is by UTF-8 bytes (not locale); a graph already in order (what the
     /// mapper builds) is only checked.
-    public func normalized() -> Graph {
+    /// `halvesFrom`: a graph with this many edges has its resources and edges checked at once.
+    public func normalized(halvesFrom: Int = 4096) -> Graph {
         func sortedIfNeeded<T>(_ items: [T], _ less: (T, T) -> Bool) -> [T] {
             var inOrder = true
             for i in items.indices.dropFirst() where less(items[i], items[i - 1]) {
@@ -30,8 +31,17 @@ public struct Graph: Equatable, Sendable {
             return inOrder ? items : items.sorted(by: less)
         }
         var g = self
-        g.resources = sortedIfNeeded(resources, Resource.codecOrder)
-        g.edges = sortedIfNeeded(edges, Edge.codecOrder)
+        if edges.count >= halvesFrom {
+            let (resources, edges) = (self.resources, self.edges)
+            let parts = doneInParts(2) { k -> (resources: [Resource]?, edges: [Edge]?) in
+                k == 0 ? (sortedIfNeeded(resources, Resource.codecOrder), nil) : (nil, sortedIfNeeded(edges, Edge.codecOrder))
+            }
+            g.resources = parts[0].resources!
+            g.edges = parts[1].edges!
+        } else {
+            g.resources = sortedIfNeeded(resources, Resource.codecOrder)
+            g.edges = sortedIfNeeded(edges, Edge.codecOrder)
+        }
         g.collect = sortedIfNeeded(collect) { a, b in
             let k = utf8Compare(a.kind, b.kind)
             return k != 0 ? k < 0 : utf8Less(a.pattern, b.pattern)

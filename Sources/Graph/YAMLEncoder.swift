@@ -10,16 +10,53 @@ public enum YAMLEncoder {
 
     /// Appends the graph's YAML to a byte buffer (what `encode` and atomic writers use: no
     /// intermediate strings per line).
-    /// `halvesFrom`: this many edges are written in two halves at once (tests set it low to
-    /// compare both ways).
+    /// `halvesFrom`: this many edges are written in two halves at once, beside the resources
+    /// (tests set it low to compare both ways).
     public static func encode(_ graph: Graph, into out: inout YAMLBytes, halvesFrom: Int = 4096) {
-        let g = graph.normalized()
+        let g = graph.normalized(halvesFrom: halvesFrom)
         out.reserve(g.resources.count * 120 + g.edges.count * 110)
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
-        out.raw(g.resources.isEmpty ? "resources: {}\n" : "resources:\n")
+        // A large graph's resources and the two halves of its edges (most of its bytes) are
+        // written at once.
+        if g.edges.count >= max(halvesFrom, 2) {
+            let half = g.edges.count / 2
+            for part in writtenInParts(3, { k in
+                var bytes = YAMLBytes()
+                switch k {
+                case 0:
+                    bytes.reserve(g.resources.count * 120)
+                    writeResources(g.resources, into: &bytes)
+                    bytes.raw("edges:\n")
+                case 1:
+                    bytes.reserve(half * 110)
+                    writeEdges(g.edges[..<half], into: &bytes)
+                default:
+                    bytes.reserve((g.edges.count - half) * 110)
+                    writeEdges(g.edges[half...], into: &bytes)
+                }
+                return bytes.bytes
+            }) {
+                out.append(part)
+            }
+        } else {
+            writeResources(g.resources, into: &out)
+            out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
+            writeEdges(g.edges[...], into: &out)
+        }
+        if !g.collect.isEmpty {
+            out.raw("collect:\n")
+            for c in g.collect {
+                out.raw("- kind: "); out.quoted(c.kind)
+                out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
+            }
+        }
+    }
+
+    static func writeResources(_ resources: [Resource], into out: inout YAMLBytes) {
+        out.raw(resources.isEmpty ? "resources: {}\n" : "resources:\n")
         var currentKind: String?
-        for r in g.resources {
+        for r in resources {
             if r.kind != currentKind {
                 out.raw("  "); out.raw(r.kind); out.raw(":\n")
                 currentKind = r.kind
@@ -43,25 +80,6 @@ public enum YAMLEncoder {
                     for s in v { out.raw("      - "); out.quoted(s); out.raw("\n") }
                 }
                 if let v = m.timeout { out.raw("      timeout: \(v)\n") }
-            }
-        }
-        out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
-        // Edges are most of a large graph's bytes: two halves are written at once.
-        if g.edges.count >= max(halvesFrom, 2) {
-            out.append(writtenInHalves(g.edges) { part, _ in
-                var bytes = YAMLBytes()
-                bytes.reserve(part.count * 110)
-                writeEdges(part, into: &bytes)
-                return bytes.bytes
-            })
-        } else {
-            writeEdges(g.edges[...], into: &out)
-        }
-        if !g.collect.isEmpty {
-            out.raw("collect:\n")
-            for c in g.collect {
-                out.raw("- kind: "); out.quoted(c.kind)
-                out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
             }
         }
     }

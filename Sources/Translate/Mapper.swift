@@ -32,11 +32,64 @@ public struct Mapper {
 
     /// The graph, and (with `Options.keepPuppetNames`) how the oracle's relationship graph
     /// names each vertex. Vertices and edges are numbered, not hashed by name: the graph comes
-    /// out already in the codec's order.
+    /// out already in the codec's order. `started`: the part that needs no relationships,
+    /// begun while the compiler checked them (used if it is this catalog's).
     public mutating func map(_ catalog: Catalog, started: MappingResources? = nil) -> (graph: Graph, puppetNames: [Ref: String]) {
-        let each = started.flatMap { $0.catalog === catalog ? $0.result() : nil } ?? Mapper.mapEach(catalog, options)
-        let (resources, isContainer, mapped) = (each.resources, each.isContainer, each.mapped)
-        warnings += each.warnings
+        var p = started.flatMap { $0.catalog === catalog ? $0.result() : nil } ?? Mapper.prepare(catalog, options)
+        warnings += p.warnings
+        for (rel, serials) in zip(catalog.relationships, catalog.relationshipSerials ?? []) {
+            let f = p.index[serials.from], t = p.index[serials.to]
+            if f >= 0 && t >= 0 { p.addEdge(p.exit[f], p.entry[t], rel.refresh) }
+        }
+        var graph = p.graph
+        graph.name = options.graphName
+        // The edges in pair order, named e1, e2, …: a long list made in two halves at once.
+        let keys = p.edges.keys.sorted()
+        let halves = keys.count >= max(options.halvesFrom, 2) ? [0..<(keys.count / 2), (keys.count / 2)..<keys.count] : [0..<keys.count]
+        let (resources, edges, width) = (graph.resources, p.edges, p.width)
+        graph.edges.reserveCapacity(keys.count)
+        for part in doneInParts(halves.count, { h in
+            halves[h].map { k in
+                let key = keys[k]
+                return Edge(name: "e" + String(k + 1), from: resources[key / width].ref, to: resources[key % width].ref, notify: edges[key]!)
+            }
+        }) {
+            graph.edges += part
+        }
+        var names: [Ref: String] = [:]
+        if options.keepPuppetNames {
+            for v in p.vertices.indices { names[p.vertices[v].ref] = p.puppetName[v] }
+        }
+        return (graph, names)
+    }
+
+    /// What the mapping needs no relationships for (it reads only resources and containment,
+    /// so it may run while the compiler checks the relationships: `MappingResources`).
+    public struct Prepared {
+        /// The catalog's resources in the graph (not the virtual ones), by catalog serial.
+        var index: [Int]
+        /// Each resource's entry and exit vertex: itself, or its container's two whits.
+        var entry: [Int], exit: [Int]
+        var vertices: [Resource]
+        var puppetName: [String]
+        /// The graph's resources (in the codec's order), without edges yet.
+        var graph: Graph
+        /// Each vertex's place in `graph.resources`.
+        var place: [Int]
+        /// `place` pairs (from * width + to) → notify: one edge per pair.
+        var edges: [Int: Bool] = [:]
+        var width: Int
+        var warnings: [String]
+
+        /// A refreshing edge wins over a plain one.
+        mutating func addEdge(_ a: Int, _ b: Int, _ notify: Bool) {
+            let key = place[a] * width + place[b]
+            if notify { edges[key] = true } else if edges[key] == nil { edges[key] = false }
+        }
+    }
+
+    static func prepare(_ catalog: Catalog, _ options: Options) -> Prepared {
+        let (resources, isContainer, mapped, warnings) = mapEach(catalog, options)
         let n = resources.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
@@ -46,10 +99,10 @@ public struct Mapper {
             let f = index[from.serial], t = index[to.serial]
             if f >= 0 && t >= 0 { children[f].append(t) }
         }
-        // Each resource's entry and exit vertex: itself, or its container's two whits.
         var vertices: [Resource] = []
         var puppetName: [String] = []
         vertices.reserveCapacity(n)
+        puppetName.reserveCapacity(n)
         var entry = [Int](repeating: 0, count: n), exit = entry
         for (i, r) in resources.enumerated() {
             if isContainer[i] {
@@ -72,7 +125,7 @@ public struct Mapper {
         // vertex with the same kind and name as the one before it shares its place, so their
         // edges merge.
         let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i].kind : vertices[i].name }
-        var graph = Graph(name: options.graphName)
+        var graph = Graph(name: "")
         graph.resources.reserveCapacity(vertices.count)
         var place = [Int](repeating: 0, count: vertices.count)
         for v in order {
@@ -83,41 +136,24 @@ public struct Mapper {
                 graph.resources.append(vertices[v])
             }
         }
-        // One edge per pair; a refreshing edge wins over a plain one.
-        let width = max(graph.resources.count, 1)
-        var edges: [Int: Bool] = [:]
-        func add(_ a: Int, _ b: Int, _ notify: Bool) {
-            let key = place[a] * width + place[b]
-            if notify { edges[key] = true } else if edges[key] == nil { edges[key] = false }
-        }
+        var p = Prepared(index: index, entry: entry, exit: exit, vertices: vertices, puppetName: puppetName, graph: graph,
+                         place: place, width: max(graph.resources.count, 1), warnings: warnings)
+        // Containment: a container's entry before what it holds, that before its exit.
         for i in resources.indices where isContainer[i] {
-            if children[i].isEmpty { add(entry[i], exit[i], false) }
+            if children[i].isEmpty { p.addEdge(entry[i], exit[i], false) }
             for c in children[i] {
-                add(entry[i], entry[c], true)
-                add(exit[c], exit[i], true)
+                p.addEdge(entry[i], entry[c], true)
+                p.addEdge(exit[c], exit[i], true)
             }
         }
-        for (rel, serials) in zip(catalog.relationships, catalog.relationshipSerials ?? []) {
-            let f = index[serials.from], t = index[serials.to]
-            if f >= 0 && t >= 0 { add(exit[f], entry[t], rel.refresh) }
-        }
-        graph.edges.reserveCapacity(edges.count)
-        for (k, key) in edges.keys.sorted().enumerated() {
-            let from = graph.resources[key / width].ref, to = graph.resources[key % width].ref
-            graph.edges.append(Edge(name: "e\(k + 1)", from: from, to: to, notify: edges[key]!))
-        }
-        var names: [Ref: String] = [:]
-        if options.keepPuppetNames {
-            for v in vertices.indices { names[vertices[v].ref] = puppetName[v] }
-        }
-        return (graph, names)
+        return p
     }
 
-    /// The catalog's resources in the graph (not the virtual ones), which of them are
-    /// containers, and each other one's own mapping — most of the work, for the two halves of
-    /// the list at once (each half with its own warnings, joined in order). It reads only the
-    /// resources, so it may run while the compiler checks the relationships (`MappingResources`).
-    static func mapEach(_ catalog: Catalog, _ options: Options) -> MappingResources.Result {
+    /// Each resource of the catalog in the graph (not the virtual ones), which are containers,
+    /// and each other one's own mapping — most of the work, for the two halves of the list at
+    /// once (each half with its own warnings, joined in order).
+    static func mapEach(_ catalog: Catalog, _ options: Options)
+        -> (resources: [CatalogResource], isContainer: [Bool], mapped: [Resource?], warnings: [String]) {
         let resources = catalog.resources.filter { !$0.virtual }
         let n = resources.count
         let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
@@ -133,7 +169,7 @@ public struct Mapper {
             mapped += part.resources
             warnings += part.warnings
         }
-        return .init(resources: resources, isContainer: isContainer, mapped: mapped, warnings: warnings)
+        return (resources, isContainer, mapped, warnings)
     }
 
     /// One Puppet resource as an mgmt resource (a noop placeholder, with a warning, for a type
@@ -332,20 +368,14 @@ public struct Mapper {
     }
 }
 
-/// Each resource of a large catalog mapped on another thread, started once the compiler
-/// declares the resources final (`Compiler.whenResourcesFinal`): the mapping then runs while
-/// the relationships are collected and checked, and `Mapper.map(_:started:)` takes it.
+/// A large catalog mapped on another thread as far as it goes without relationships (each
+/// resource, the whits of containers, the graph's resource order, containment edges), started
+/// once the compiler declares the resources final (`Compiler.whenResourcesFinal`): that runs
+/// while the relationships are collected and checked, and `Mapper.map(_:started:)` takes it.
 public final class MappingResources: @unchecked Sendable {
-    public struct Result {
-        let resources: [CatalogResource]
-        let isContainer: [Bool]
-        let mapped: [Resource?]
-        let warnings: [String]
-    }
-
     public let catalog: Catalog
     /// Set by the background job before it signals `done`, read after waiting for it.
-    private var value: Result?
+    private var value: Mapper.Prepared?
     private let done = DispatchSemaphore(value: 0)
 
     /// A catalog this large is worth mapping while its relationships are checked.
@@ -354,13 +384,13 @@ public final class MappingResources: @unchecked Sendable {
     public init(_ catalog: Catalog, options: Mapper.Options) {
         self.catalog = catalog
         DispatchQueue.global().async { [self] in
-            value = Mapper.mapEach(catalog, options)
+            value = Mapper.prepare(catalog, options)
             done.signal()
         }
     }
 
     /// Waits for the mapping (once).
-    func result() -> Result {
+    func result() -> Mapper.Prepared {
         done.wait()
         return value!
     }
