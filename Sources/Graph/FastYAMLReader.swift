@@ -28,15 +28,17 @@ struct FastYAMLReader {
         if depth > FastYAMLReader.maxDepth { throw Decline() }
     }
 
-    static func compose(_ text: String) -> YAMLNode? {
+    /// `inPartsFrom`: a document of this many content lines has its top-level mapping read in
+    /// two parts at once (the decoder asks for it for large texts; tests compare both ways).
+    static func compose(_ text: String, inPartsFrom: Int = .max) -> YAMLNode? {
         var text = text
         return text.withUTF8 { bytes in
             var r = FastYAMLReader(b: bytes)
-            return try? r.document()
+            return try? r.document(inPartsFrom: inPartsFrom)
         }
     }
 
-    mutating func document() throws -> YAMLNode {
+    mutating func document(inPartsFrom: Int = .max) throws -> YAMLNode {
         try splitLines()
         if let first = lines.first, first.indent == 0, text(first, 0) == "---" { i = 1 }
         for l in lines[i...] where l.indent == 0 {
@@ -44,9 +46,41 @@ struct FastYAMLReader {
             if t.hasPrefix("---") || t.hasPrefix("...") || t.hasPrefix("%") { throw Decline() }
         }
         guard i < lines.count, lines[i].indent == 0, keyEnd(lines[i], 0) != nil else { throw Decline() }
+        if lines.count - i >= inPartsFrom, let split = middleKeyLine() { return try mappingInParts(split) }
         let root = try mapping(column: 0)
         guard i == lines.count else { throw Decline() }
         return root
+    }
+
+    /// The top-level key line nearest the middle of the content (not the first one), where the
+    /// document can be cut in two: a line at column 0 that starts a key always starts the next
+    /// pair of the top-level mapping (a value's lines are indented, or are `- ` entries).
+    func middleKeyLine() -> Int? {
+        let middle = (i + lines.count) / 2
+        var best: Int?
+        for k in (i + 1)..<lines.count where lines[k].indent == 0 && keyEnd(lines[k], 0) != nil {
+            if best == nil || abs(k - middle) < abs(best! - middle) { best = k }
+        }
+        return best
+    }
+
+    /// The top-level mapping read as two mappings at once, the lines before `split` and from it
+    /// on, each by its own reader over the same text, then joined: the reader never looks past
+    /// the end of a top-level value, so each part gives the pairs, positions and declines the
+    /// whole would.
+    mutating func mappingInParts(_ split: Int) throws -> YAMLNode {
+        let start = position(lines[i], 0)
+        let ranges = [i..<split, split..<lines.count]
+        let (b, lines) = (self.b, self.lines)
+        let parts = doneInParts(2) { k -> [YAMLNode.Pair]? in
+            var r = FastYAMLReader(b: b)
+            r.lines = Array(lines[ranges[k]])
+            guard case let .mapping(pairs, _)? = try? r.mapping(column: 0), r.i == r.lines.count else { return nil }
+            return pairs
+        }
+        guard let first = parts[0], let second = parts[1] else { throw Decline() }
+        i = lines.count
+        return .mapping(first + second, start)
     }
 
     /// Content lines, after checking that every byte is one this reader handles.

@@ -22,9 +22,11 @@ public struct GraphError: Error, Equatable, CustomStringConvertible {
 public enum YAMLDecoder {
     static let topKeys: Set<String> = ["graph", "comment", "resources", "edges", "collect"]
 
-    public static func decode(_ text: String) throws -> Graph {
+    /// `partsFrom`: a text this long is read and decoded in parts at once (tests set it low to
+    /// compare both ways).
+    public static func decode(_ text: String, partsFrom: Int = 512 << 10) throws -> Graph {
         let root: YAMLNode?
-        if let fast = FastYAMLReader.compose(text) {
+        if let fast = FastYAMLReader.compose(text, inPartsFrom: text.utf8.count >= partsFrom ? 0 : .max) {
             root = fast
         } else {
             try NestingGuard.check(text)
@@ -43,7 +45,19 @@ public enum YAMLDecoder {
         var collect: [Collect] = []
         var refs = Set<Ref>()
         var seenKeys = Set<String>()
-        for pair in top {
+        // A large graph's resources and edges (most of it) are decoded at once; what each
+        // gave, or the error it threw, is taken in document order below, as if decoded there.
+        var early: (resources: Int, edges: Int, decoded: [(resources: Result<([Resource], Set<Ref>), Error>?, edges: Result<[Edge], Error>?)])?
+        if text.utf8.count >= partsFrom,
+           let r = top.firstIndex(where: { $0.key.string == "resources" }), let e = top.firstIndex(where: { $0.key.string == "edges" }) {
+            early = (r, e, doneInParts(2) { k in
+                if k == 0 {
+                    return (Result { var refs = Set<Ref>(); return (try decodeResources(top[r].value, refs: &refs), refs) }, nil)
+                }
+                return (nil, Result { try decodeEdges(top[e].value) })
+            })
+        }
+        for (index, pair) in top.enumerated() {
             let (k, v) = (pair.key, pair.value)
             let key = try scalarString(k, "a key")
             guard seenKeys.insert(key).inserted else { throw at(k, "duplicate key '\(key)'") }
@@ -52,8 +66,10 @@ public enum YAMLDecoder {
                 name = try scalarString(v, "'graph'")
                 if name!.isEmpty { throw at(v, "'graph' must name the graph") }
             case "comment": comment = try scalarString(v, "'comment'")
-            case "resources": resources = try decodeResources(v, refs: &refs)
-            case "edges": edges = try decodeEdges(v)
+            case "resources":
+                if let early, early.resources == index { (resources, refs) = try early.decoded[0].resources!.get() } else { resources = try decodeResources(v, refs: &refs) }
+            case "edges":
+                if let early, early.edges == index { edges = try early.decoded[1].edges!.get() } else { edges = try decodeEdges(v) }
             case "collect": collect = try decodeCollect(v)
             default:
                 throw at(k, "unknown key '\(key)' (expected one of: \(topKeys.sorted().joined(separator: ", ")))")
@@ -70,11 +86,12 @@ public enum YAMLDecoder {
     }
 
     /// For the fuzzer: false if the fast reader took `text` but Yams reads it differently
-    /// (another tree, other positions) or rejects it. (NestingGuard, which only keeps Yams from
+    /// (another tree, other positions) or rejects it, or if reading it in two parts differs. (NestingGuard, which only keeps Yams from
     /// deep recursion and alias bombs, over-estimates: it rejects some plain scalars such as
     /// `a{*b` that both readers take.)
     public static func fastReaderAgreesWithYams(_ text: String) -> Bool {
-        guard let fast = FastYAMLReader.compose(text) else { return true }
+        guard let fast = FastYAMLReader.compose(text) else { return FastYAMLReader.compose(text, inPartsFrom: 0) == nil }
+        guard FastYAMLReader.compose(text, inPartsFrom: 0) == fast else { return false }  // read in two parts
         guard let composed = try? Yams.compose(yaml: text) else { return false }
         return YAMLNode(composed) == fast
     }

@@ -104,8 +104,11 @@ struct RunCommand: AsyncParsableCommand {
         var source: SourceFile?
         if isYAML {
             do {
+                PhaseClock.mark("start")
                 source = try ManifestFiles.load(input)
+                PhaseClock.mark("read")
                 graph = try YAMLDecoder.decode(String(decoding: source!.bytes, as: UTF8.self))
+                PhaseClock.mark("decode")
             } catch let e as GraphError {
                 log(render(e, source))
                 return nil

@@ -27,6 +27,8 @@ final class FastYAMLReaderTests: XCTestCase {
     /// Checks one text; true if the fast reader took it.
     @discardableResult
     func check(_ text: String, _ label: String, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        // Read in two parts at once (as large graphs are), the same tree or the same decline.
+        XCTAssertEqual(FastYAMLReader.compose(text, inPartsFrom: 0), FastYAMLReader.compose(text), "\(label), in parts", file: file, line: line)
         guard let fast = FastYAMLReader.compose(text) else { return false }
         guard let reference = yams(text) else {
             XCTFail("\(label): the fast reader took what Yams rejects:\n\(text.prefix(400))", file: file, line: line)
@@ -75,6 +77,23 @@ final class FastYAMLReaderTests: XCTestCase {
         }
         print("fast YAML reader: took \(taken) of \(tried) cut or mutated texts, each as Yams reads it")
         XCTAssertGreaterThan(taken, 1000)
+    }
+
+    /// A large graph is read and decoded in parts at once: the same graph, or the same error,
+    /// on every graph file (good and malformed) and on the encoder's output.
+    func testDecodingInPartsMatchesOnePass() throws {
+        func outcome(_ text: String, _ partsFrom: Int) -> (graph: Graph?, error: String?) {
+            do { return (try YAMLDecoder.decode(text, partsFrom: partsFrom), nil) } catch { return (nil, "\(error)") }
+        }
+        var errors = 0
+        for url in Self.graphFiles() {
+            let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+            let (one, parts) = (outcome(text, .max), outcome(text, 0))
+            XCTAssertEqual(parts.graph, one.graph, url.lastPathComponent)
+            XCTAssertEqual(parts.error, one.error, url.lastPathComponent)
+            if one.error != nil { errors += 1 }
+        }
+        XCTAssertGreaterThan(errors, 20)
     }
 
     /// Inputs the YAML fuzzer found the two readers disagreeing on (fuzz/yaml-seeds keeps them).
