@@ -35,16 +35,19 @@ public struct EngineGraph: Sendable {
             vertices += part.vertices
             errors += part.errors
         }
-        // Two resources that manage the same file would undo each other forever (Puppet
-        // refuses the catalog too).
-        var owner: [ResourceUID: Ref] = [:]
-        for v in vertices {
+        // Each UID's first resource: two resources that manage the same file would undo each
+        // other forever (Puppet refuses the catalog too); the automatic edges link to it.
+        var owner: [ResourceUID: Int] = [:]
+        owner.reserveCapacity(vertices.count)
+        var autoedgeOff = false
+        for (i, v) in vertices.enumerated() {
+            if v.spec.meta?.autoedge == false { autoedgeOff = true }
             for uid in v.resource.uids {
-                guard case .file = uid else { continue }
                 if let first = owner[uid] {
-                    errors.append(ResourceError(message: "\(v.ref): manages the same path as \(first) (\(uid))", position: v.spec.position))
+                    guard case .file = uid else { continue }
+                    errors.append(ResourceError(message: "\(v.ref): manages the same path as \(vertices[first].ref) (\(uid))", position: v.spec.position))
                 } else {
-                    owner[uid] = v.ref
+                    owner[uid] = i
                 }
             }
         }
@@ -64,7 +67,7 @@ public struct EngineGraph: Sendable {
             if let a = number[e.from], let b = number[e.to] { links.append((a, b, e.notify)) }
         }
         let names = vertices.map(\.ref.description)
-        let autoPairs = Self.autoEdges(vertices, names: names, explicit: links)
+        let autoPairs = Self.autoEdges(vertices, names: names, explicit: links, offers: autoedgeOff ? nil : owner)
         let auto = autoPairs.map { Edge(name: "AutoEdge: " + names[$0.from] + " -> " + names[$0.to], from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
@@ -120,10 +123,14 @@ public struct EngineGraph: Sendable {
     /// it wants to the resources that offer it. mgmt's rules: a `firstMatchOnly` batch stops at
     /// the first match; `reversed` points the edge at the wanting resource. An edge the graph
     /// already has is not added again. Vertices are numbers, `names` their descriptions.
-    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int, notify: Bool)]) -> [(from: Int, to: Int)] {
-        var offer: [ResourceUID: Int] = [:]
-        for (i, v) in vertices.enumerated() where v.spec.meta?.autoedge != false {
-            for uid in v.resource.uids where offer[uid] == nil { offer[uid] = i }
+    /// `offers`: each UID's first resource, when no resource turns automatic edges off.
+    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int, notify: Bool)],
+                          offers: [ResourceUID: Int]? = nil) -> [(from: Int, to: Int)] {
+        var offer: [ResourceUID: Int] = offers ?? [:]
+        if offers == nil {
+            for (i, v) in vertices.enumerated() where v.spec.meta?.autoedge != false {
+                for uid in v.resource.uids where offer[uid] == nil { offer[uid] = i }
+            }
         }
         var have = Set<Int>(minimumCapacity: explicit.count)
         for e in explicit { have.insert(e.from << 32 | e.to) }

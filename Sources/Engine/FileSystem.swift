@@ -50,8 +50,10 @@ enum FS {
 
     /// Whether the regular file at `path` holds exactly `bytes` (nil if it is missing or not a
     /// regular file): a size that differs settles it without reading; otherwise one read of
-    /// size + 1 bytes into a temporary buffer, no array per file. Callers lstat first: a path
-    /// that is a device node or FIFO is never opened.
+    /// size + 1 bytes into a temporary buffer, no array per file — a regular file returns
+    /// fewer bytes than asked only at its end, so a short read needs no second read to see
+    /// the end (a file that changes meanwhile is an inotify event, checked again). Callers
+    /// lstat first: a path that is a device node or FIFO is never opened.
     static func contentEquals(_ path: String, _ bytes: [UInt8]) throws -> Bool? {
         guard let (fd, size) = try openRegular(path) else { return nil }
         defer { close(fd) }
@@ -64,6 +66,7 @@ enum FS {
                 if n < 0 { if errno == EINTR { continue }; throw Failure("cannot read", path) }
                 if n == 0 { break }
                 got += n
+                if got < want { break }  // a short read: the end of the file
             }
             guard got == bytes.count else { return false }
             if got == 0 { return true }

@@ -110,7 +110,7 @@ public final class CatalogResource {
     var relationshipRefs: [(String, [String])] {
         var out: [(String, [String])] = []
         for p in parameterOrder {
-            guard ResourceTypes.relationshipParameters.contains(p), let v = parameters[p] else { continue }
+            guard ResourceTypes.isRelationshipParameter(p), let v = parameters[p] else { continue }
             if case let .string(s) = v { out.append((p, [s])) } else { out.append((p, Catalog.flattenRefs(v))) }
         }
         return out

@@ -196,7 +196,7 @@ extension Compiler {
             }
             if value.isUndef { continue }
             r.set(name, value)
-            if ResourceTypes.relationshipParameters.contains(name) { r.attributeOffsets[name] = at.range.start }
+            if ResourceTypes.isRelationshipParameter(name) { r.attributeOffsets[name] = at.range.start }
         }
         if let builtin, builtin.namevar != "name", r.parameters[builtin.namevar] == nil {
             r.set(builtin.namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))
@@ -212,7 +212,7 @@ extension Compiler {
         if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Resource defaults in effect where (and when) the resource is declared.
         for (attr, value, _) in scope.defaults(for: typeName) where r.parameters[attr] == nil && !value.isUndef {
-            if define == nil, !ResourceTypes.metaparameters.contains(attr), !validNames.contains(attr) { continue }
+            if define == nil, !ResourceTypes.isMetaparameter(attr), !validNames.contains(attr) { continue }
             r.set(attr, value)
         }
         if r.parameters["stage"] != nil {

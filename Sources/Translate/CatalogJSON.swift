@@ -153,7 +153,7 @@ extension CatalogResource {
         let keys = parameters.count < 2 ? Array(parameters.keys) : parameters.keys.sorted(by: utf8Less)
         w.constKey("parameters")
         w.object { w in
-            for k in keys where !ResourceTypes.metaparameters.contains(k) {
+            for k in keys where !ResourceTypes.isMetaparameter(k) {
                 let v = parameters[k]!
                 if k == "name" && type != "Class" && v.interpolated == title { continue }
                 w.key(k) { $0.value(v) }
@@ -161,9 +161,9 @@ extension CatalogResource {
         }
         w.constKey("metaparams")
         w.object { w in
-            for k in keys where ResourceTypes.metaparameters.contains(k) {
+            for k in keys where ResourceTypes.isMetaparameter(k) {
                 let v = parameters[k]!
-                if ResourceTypes.relationshipParameters.contains(k) {
+                if ResourceTypes.isRelationshipParameter(k) {
                     w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
                 } else {
                     w.key(k) { $0.value(v) }

@@ -22,6 +22,37 @@ public enum ResourceTypes {
 
     public static let relationshipParameters: Set<String> = ["before", "notify", "require", "subscribe"]
 
+    /// `metaparameters.contains(name)` without hashing (it runs for every parameter of every
+    /// resource): the length and first byte rule out almost every other name before one
+    /// string comparison.
+    @inline(__always) public static func isMetaparameter(_ name: String) -> Bool {
+        let u = name.utf8
+        guard u.count >= 3, u.count <= 9, let first = u.first else { return false }
+        switch first {
+        case UInt8(ascii: "a"): return name == "alias" || name == "audit"
+        case UInt8(ascii: "b"): return name == "before"
+        case UInt8(ascii: "l"): return name == "loglevel"
+        case UInt8(ascii: "n"): return name == "noop" || name == "notify"
+        case UInt8(ascii: "r"): return name == "require"
+        case UInt8(ascii: "s"): return name == "schedule" || name == "stage" || name == "subscribe"
+        case UInt8(ascii: "t"): return name == "tag"
+        default: return false
+        }
+    }
+
+    /// `relationshipParameters.contains(name)`, likewise.
+    @inline(__always) public static func isRelationshipParameter(_ name: String) -> Bool {
+        let u = name.utf8
+        guard u.count >= 6, u.count <= 9, let first = u.first else { return false }
+        switch first {
+        case UInt8(ascii: "b"): return name == "before"
+        case UInt8(ascii: "n"): return name == "notify"
+        case UInt8(ascii: "r"): return name == "require"
+        case UInt8(ascii: "s"): return name == "subscribe"
+        default: return false
+        }
+    }
+
     static func info(_ namevar: String, _ attrs: String) -> Info {
         Info(namevar: namevar, attributes: Set(attrs.split(separator: ",").map(String.init)))
     }
