@@ -56,15 +56,14 @@ public final class Scheduler: Sendable {
 
     let options: Options
     let log: EngineLog
-    let messages: AsyncStream<Message>
-    let send: AsyncStream<Message>.Continuation
+    /// The loop's inbox (`send.yield(...)` from anywhere).
+    let send = Mailbox<Message>()
     let initial: EngineGraph
 
     public init(_ graph: EngineGraph, options: Options, log: EngineLog) {
         self.initial = graph
         self.options = options
         self.log = log
-        (messages, send) = AsyncStream<Message>.makeStream()
     }
 
     /// Swaps in a new graph, keeping resources that did not change running (mgmt's graph sync).
@@ -143,27 +142,29 @@ public final class Scheduler: Sendable {
             install(scheduler.initial, keep: false)
             schedule()
             scheduler.send.yield(.idle(-1)) // a first turn of the loop, even with nothing to run
-            for await message in scheduler.messages {
-                handle(message)
-                if stopping > 0 && running == 0 { break }
-                schedule()
-                if idleNow() {
-                    if !everConverged {
-                        everConverged = true
-                        log.line("converged in \(Self.seconds(ContinuousClock.now - started)) s (\(checks) checks)")
-                    }
-                    if options.convergedTimeout >= 0 && idleArmed != activity {
-                        idleArmed = activity
-                        let (gen, send, secs) = (activity, scheduler.send, options.convergedTimeout)
-                        Task {
-                            try? await Task.sleep(for: .seconds(secs))
-                            send.yield(.idle(gen))
+            receiving: while true {
+                for message in await scheduler.send.receive() {
+                    handle(message)
+                    if stopping > 0 && running == 0 { break receiving }
+                    schedule()
+                    if idleNow() {
+                        if !everConverged {
+                            everConverged = true
+                            log.line("converged in \(Self.seconds(ContinuousClock.now - started)) s (\(checks) checks)")
+                        }
+                        if options.convergedTimeout >= 0 && idleArmed != activity {
+                            idleArmed = activity
+                            let (gen, send, secs) = (activity, scheduler.send, options.convergedTimeout)
+                            Task {
+                                try? await Task.sleep(for: .seconds(secs))
+                                send.yield(.idle(gen))
+                            }
                         }
                     }
-                }
-                if case let .idle(gen) = message, gen == activity, idleNow() {
-                    log.line("idle for \(options.convergedTimeout) s: exiting")
-                    break
+                    if case let .idle(gen) = message, gen == activity, idleNow() {
+                        log.line("idle for \(options.convergedTimeout) s: exiting")
+                        break receiving
+                    }
                 }
             }
             return await shutdown()
