@@ -68,7 +68,7 @@ public struct EngineGraph: Sendable {
         }
         let names = vertices.map(\.ref.description)
         let autoPairs = Self.autoEdges(vertices, names: names, explicit: links, offers: autoedgeOff ? nil : owner)
-        let auto = autoPairs.map { Edge(name: "AutoEdge: " + names[$0.from] + " -> " + names[$0.to], from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
+        let auto = autoPairs.map { Edge(name: Self.autoEdgeName(names[$0.from], names[$0.to]), from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
         autoEdges = auto
@@ -104,6 +104,23 @@ public struct EngineGraph: Sendable {
             }
         }
         return (vertices, errors)
+    }
+
+    /// `AutoEdge: A -> B`, made in one allocation (10k of them for 10k files).
+    static func autoEdgeName(_ from: String, _ to: String) -> String {
+        var (from, to) = (from, to)
+        return from.withUTF8 { a in
+            to.withUTF8 { b in
+                String(unsafeUninitializedCapacity: 14 + a.count + b.count) { out in
+                    var i = 0
+                    for c in "AutoEdge: ".utf8 { out[i] = c; i += 1 }
+                    for c in a { out[i] = c; i += 1 }
+                    for c in " -> ".utf8 { out[i] = c; i += 1 }
+                    for c in b { out[i] = c; i += 1 }
+                    return i
+                }
+            }
+        }
     }
 
     static func validateMeta(_ r: Resource) throws {

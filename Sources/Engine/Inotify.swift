@@ -92,7 +92,8 @@ public final class InotifyWatcher: Sendable {
         guard var sub = st.subs[id] else { return }
         detach(id, from: sub.anchor, &st)
         var child = sub.path
-        var dir = Self.parent(sub.path)
+        let parent = Self.parent(sub.path)
+        var dir = parent
         // A directory we already watch exists (or its removal is on its way to us as an event).
         while st.wdByDir[dir] == nil && !Self.isDirectory(dir) && dir != "/" {
             child = dir
@@ -104,12 +105,12 @@ public final class InotifyWatcher: Sendable {
         sub.wanted = sub.path == "/" ? nil : (name.isEmpty ? nil : name)
         st.subs[id] = sub
         attach(id, to: dir, key: sub.wanted, &st)
-        if sub.inside && Self.isDirectory(sub.path) && dir == Self.parent(sub.path) {
+        if sub.inside && dir == parent && Self.isDirectory(sub.path) {
             attach(id, to: sub.path, key: nil, &st)
         }
         // The next directory down may have appeared before the watch was in place (its
         // creation event then went to nobody): look again now that we watch.
-        if dir != Self.parent(sub.path), let wanted = sub.wanted,
+        if dir != parent, let wanted = sub.wanted,
            Self.isDirectory((dir == "/" ? "" : dir) + "/" + wanted) {
             place(id, &st)
         }

@@ -84,6 +84,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let summary = await scheduler.run()
+        ExitKeepAlive.keep(scheduler)  // its graph too: the exit frees it at once
         PhaseClock.mark("scheduler")
         reloader?.stop()
         for s in signals { s.cancel() }

@@ -19,6 +19,7 @@ final class GraphBuildTests: XCTestCase {
           - {name: /z/f, content: x}
         """)
         XCTAssertEqual(edges(g), ["File[/a/] -> File[/a/b/]", "File[/a/] -> File[/a/other]", "File[/a/b/] -> File[/a/b/c/f]"])
+        XCTAssertEqual(g.autoEdges.map(\.name).sorted(), edges(g).map { "AutoEdge: " + $0 })
     }
 
     func testExecDependsOnItsDirectoryAndProgram() throws {
