@@ -474,6 +474,7 @@ public struct Parser {
     /// `name => value, name +> value, * => hash` (trailing comma allowed).
     mutating func parseAttributeOperations() throws -> [AttributeOperation] {
         var ops: [AttributeOperation] = []
+        ops.reserveCapacity(4)  // most bodies have a few (growing 1 → 2 → 4 reallocates twice)
         // Puppet accepts a comma right after the title's colon: `title:, attr => v`.
         if kind == .comma { advance() }
         while kind != .rbrace && kind != .semicolon && kind != .eof {

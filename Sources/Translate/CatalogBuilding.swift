@@ -106,8 +106,11 @@ extension Compiler {
 
     /// Titles must be non-empty strings (an array gives one resource per element).
     func titleStrings(_ v: Value, _ e: Expr) throws -> [String] {
+        // The usual title: one string, no arrays made for it.
+        if case let .string(s) = v, !s.isEmpty { return [s] }
         let items = v.arrayValue.map { $0.flatMap { $0.arrayValue ?? [$0] } } ?? [v]
         var out: [String] = []
+        out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
             switch item {
             case let .string(s):
@@ -131,6 +134,7 @@ extension Compiler {
     /// Attribute operations with `* => hash` expanded: (name, value, append, expr).
     func evaluateOperations(_ ops: [AttributeOperation], _ scope: Scope) throws -> [(String, Value, Bool, Expr)] {
         var out: [(String, Value, Bool, Expr)] = []
+        out.reserveCapacity(ops.count)
         for op in ops {
             let v = try evaluate(op.value, scope)
             if op.isSplat {
@@ -186,6 +190,7 @@ extension Compiler {
         var validNames = builtin?.attributes ?? Set(define?.parameters.map(\.name) ?? [])
         if define != nil { validNames.insert("name") }
         r.parameters.reserveCapacity(ops.count + 2)
+        r.parameterOrder.reserveCapacity(ops.count + 2)
         for (name, value, _, at) in ops {
             let accepted = builtin.map { $0.accepted.contains(name) } ?? (ResourceTypes.metaparameters.contains(name) || validNames.contains(name))
             if !accepted {
