@@ -88,6 +88,7 @@ public final class Scheduler: Sendable {
         var refresh = false
         var running = false
         var checked = false         // has succeeded at least once since it was (re)started
+        var watchStarted = false    // its watch is in place (it is checked only then)
         var failed: String?
         var watch: Task<Void, Never>?
         var subscription: WatchSubscription?
@@ -186,7 +187,7 @@ public final class Scheduler: Sendable {
         func idleNow() -> Bool { running == 0 }
 
         func ready(_ v: Vertex) -> Bool {
-            guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0 else { return false }
+            guard v.pending || v.refresh, !v.running, v.failed == nil, stopping == 0, v.watchStarted else { return false }
             // A fan-in of 10k parents is asked again after each parent converges: look first at
             // the parent that blocked last time, and scan on from there only once it settled
             // (linear in all, where scanning from the start each time is quadratic).
@@ -361,7 +362,7 @@ public final class Scheduler: Sendable {
             /// The scheduler's id of each graph vertex, by position.
             var ids: [Int] = []
             ids.reserveCapacity(graph.vertices.count)
-            var added = 0, kept = 0
+            var added: [Vertex] = [], kept = 0
             for gv in graph.vertices {
                 if keep, let id = byRef[gv.ref], let old = vertices[id], old.spec == gv.spec {
                     next[gv.ref] = id
@@ -374,8 +375,7 @@ public final class Scheduler: Sendable {
                 vertices[v.id] = v
                 next[gv.ref] = v.id
                 ids.append(v.id)
-                startWatch(v)
-                added += 1
+                added.append(v)
             }
             var removed = 0
             for (ref, id) in byRef where next[ref] != id {
@@ -392,8 +392,18 @@ public final class Scheduler: Sendable {
                 vertices[a]!.children.append((b, link.notify))
                 vertices[b]!.parents.append(a)
             }
-            for id in vertices.keys { enqueue(id) }
-            if keep { log.line("graph swapped: \(added) added, \(removed) removed, \(kept) kept") }
+            for id in vertices.keys where vertices[id]!.watchStarted { enqueue(id) }
+            // Each new vertex's watch, then (every few hundred) the checks of those ready: the
+            // pool's other thread starts checking while this one still subscribes the rest
+            // (10k subscriptions are ~10% of a re-check), and no check starts before its own
+            // resource is watched.
+            for (k, v) in added.enumerated() {
+                startWatch(v)
+                v.watchStarted = true
+                enqueue(v.id)
+                if k % 256 == 255 { schedule() }
+            }
+            if keep { log.line("graph swapped: \(added.count) added, \(removed) removed, \(kept) kept") }
         }
 
         func startWatch(_ v: Vertex) {
