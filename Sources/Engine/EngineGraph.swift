@@ -58,16 +58,40 @@ public struct EngineGraph: Sendable {
         self.vertices = vertices
         // Vertices by number: the automatic edges and the cycle check work on index pairs,
         // each name is made once (10k resources, each ref hashed once).
-        var number: [Ref: Int] = [:]
-        number.reserveCapacity(vertices.count)
-        for (i, v) in vertices.enumerated() { number[v.ref] = i }
+        // The explicit edges by number, and the names and automatic edge candidates, at once
+        // for a large graph (neither needs the other).
+        let offers = autoedgeOff ? nil : owner
+        let parallel = vertices.count >= max(halvesFrom, 2)
         var links: [(from: Int, to: Int, notify: Bool)] = []
-        links.reserveCapacity(graph.edges.count)
-        for e in graph.edges {
-            if let a = number[e.from], let b = number[e.to] { links.append((a, b, e.notify)) }
+        var names: [String] = []
+        var candidates: [(from: Int, to: Int)] = []
+        let explicitLinks = { [vertices] () -> [(from: Int, to: Int, notify: Bool)] in
+            var number: [Ref: Int] = [:]
+            number.reserveCapacity(vertices.count)
+            for (i, v) in vertices.enumerated() { number[v.ref] = i }
+            var links: [(from: Int, to: Int, notify: Bool)] = []
+            links.reserveCapacity(graph.edges.count)
+            for e in graph.edges {
+                if let a = number[e.from], let b = number[e.to] { links.append((a, b, e.notify)) }
+            }
+            return links
         }
-        let names = vertices.map(\.ref.description)
-        let autoPairs = Self.autoEdges(vertices, names: names, explicit: links, offers: autoedgeOff ? nil : owner)
+        let namesAndCandidates = { [vertices] () -> ([String], [(from: Int, to: Int)]) in
+            let names = vertices.map(\.ref.description)
+            return (names, Self.autoEdgeCandidates(vertices, names: names, offers: offers))
+        }
+        if parallel {
+            let parts = doneInParts(2) { k -> (links: [(from: Int, to: Int, notify: Bool)], names: [String], candidates: [(from: Int, to: Int)]) in
+                if k == 0 { return (explicitLinks(), [], []) }
+                let (n, c) = namesAndCandidates()
+                return ([], n, c)
+            }
+            (links, names, candidates) = (parts[0].links, parts[1].names, parts[1].candidates)
+        } else {
+            links = explicitLinks()
+            (names, candidates) = namesAndCandidates()
+        }
+        let autoPairs = Self.newEdges(candidates, explicit: links)
         let auto = autoPairs.map { Edge(name: Self.autoEdgeName(names[$0.from], names[$0.to]), from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
@@ -143,26 +167,36 @@ public struct EngineGraph: Sendable {
     /// `offers`: each UID's first resource, when no resource turns automatic edges off.
     static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int, notify: Bool)],
                           offers: [ResourceUID: Int]? = nil) -> [(from: Int, to: Int)] {
+        newEdges(autoEdgeCandidates(vertices, names: names, offers: offers), explicit: explicit)
+    }
+
+    /// The pairs the automatic edge rules give, in order, before leaving out the edges the
+    /// graph already has (so this needs no explicit edge and can run beside their lookup).
+    static func autoEdgeCandidates(_ vertices: [Vertex], names: [String], offers: [ResourceUID: Int]? = nil) -> [(from: Int, to: Int)] {
         var offer: [ResourceUID: Int] = offers ?? [:]
         if offers == nil {
             for (i, v) in vertices.enumerated() where v.spec.meta?.autoedge != false {
                 for uid in v.resource.uids where offer[uid] == nil { offer[uid] = i }
             }
         }
-        var have = Set<Int>(minimumCapacity: explicit.count)
-        for e in explicit { have.insert(e.from << 32 | e.to) }
         var out: [(from: Int, to: Int)] = []
         for i in indicesSortedByUTF8(count: vertices.count, parts: 1, { i, _ in names[i] }) where vertices[i].spec.meta?.autoedge != false {
             for want in vertices[i].resource.autoEdges {
                 for uid in want.uids {
                     guard let match = offer[uid], match != i else { continue }
-                    let (from, to) = want.reversed ? (match, i) : (i, match)
-                    if have.insert(from << 32 | to).inserted { out.append((from, to)) }
+                    out.append(want.reversed ? (match, i) : (i, match))
                     if want.firstMatchOnly { break }
                 }
             }
         }
         return out
+    }
+
+    /// The candidates that are neither an explicit edge nor a repeat, in order.
+    static func newEdges(_ candidates: [(from: Int, to: Int)], explicit: [(from: Int, to: Int, notify: Bool)]) -> [(from: Int, to: Int)] {
+        var have = Set<Int>(minimumCapacity: explicit.count + candidates.count)
+        for e in explicit { have.insert(e.from << 32 | e.to) }
+        return candidates.filter { have.insert($0.from << 32 | $0.to).inserted }
     }
 
     /// Graphviz text: notify edges bold, automatic edges dashed and labelled.
