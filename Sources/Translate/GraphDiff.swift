@@ -19,7 +19,9 @@ public struct GraphDiff {
     /// `ignore` patterns (`*` wildcards): `Kind[name]` leaves a resource out, `Kind[name]/param`
     /// or a bare `param` leaves out a parameter. `meta` and tags have no effect on the system
     /// and are not compared.
-    public init(_ a: Graph, _ b: Graph, ignore: [String] = []) {
+    /// `partsFrom`: graphs with this many edges have their resources and their edges compared
+    /// at once (tests set it low to compare both ways).
+    public init(_ a: Graph, _ b: Graph, ignore: [String] = [], partsFrom: Int = 4096) {
         // `Kind[name]/param` splits at the last "]/" (names such as file paths contain "/").
         func split(_ p: String) -> (String, String)? {
             guard let close = p.lastIndex(of: "]"), p.index(after: close) < p.endIndex, p[p.index(after: close)] == "/" else { return nil }
@@ -36,68 +38,87 @@ public struct GraphDiff {
         // so this is only a check): one merge walk pairs resources and edges.
         let ga = a.normalized(), gb = b.normalized()
         PhaseClock.mark("diff: normalized")
-        // (Without resource patterns nothing is left out: no copies.)
-        let ra = resourcePatterns.isEmpty ? ga.resources : ga.resources.filter { !ignored($0.ref) }
-        let rb = resourcePatterns.isEmpty ? gb.resources : gb.resources.filter { !ignored($0.ref) }
-        var i = 0, j = 0
-        while i < ra.count || j < rb.count {
-            let c = i == ra.count ? 1 : j == rb.count ? -1 : Ref.codecCompare(ra[i].ref, rb[j].ref)
-            if c < 0 {
-                removed.append(ra[i].ref); i += 1
-            } else if c > 0 {
-                added.append(rb[j].ref); j += 1
-            } else {
-                let l = ra[i].params, r = rb[j].params
-                if l != r {
-                    var params: [(String, GraphValue?, GraphValue?)] = []
-                    for k in Set(l.keys).union(r.keys).sorted() where l[k] != r[k] && !ignoredParam(ra[i].ref, k) {
-                        params.append((k, l[k], r[k]))
+        // The resources and the edges are compared at once for large graphs: neither needs the other.
+        func compareResources() -> (added: [Ref], removed: [Ref], changed: [Change]) {
+            var added: [Ref] = [], removed: [Ref] = [], changed: [Change] = []
+            // (Without resource patterns nothing is left out: no copies.)
+            let ra = resourcePatterns.isEmpty ? ga.resources : ga.resources.filter { !ignored($0.ref) }
+            let rb = resourcePatterns.isEmpty ? gb.resources : gb.resources.filter { !ignored($0.ref) }
+            var i = 0, j = 0
+            while i < ra.count || j < rb.count {
+                let c = i == ra.count ? 1 : j == rb.count ? -1 : Ref.codecCompare(ra[i].ref, rb[j].ref)
+                if c < 0 {
+                    removed.append(ra[i].ref); i += 1
+                } else if c > 0 {
+                    added.append(rb[j].ref); j += 1
+                } else {
+                    let l = ra[i].params, r = rb[j].params
+                    if l != r {
+                        var params: [(String, GraphValue?, GraphValue?)] = []
+                        for k in Set(l.keys).union(r.keys).sorted() where l[k] != r[k] && !ignoredParam(ra[i].ref, k) {
+                            params.append((k, l[k], r[k]))
+                        }
+                        if !params.isEmpty { changed.append(Change(ref: ra[i].ref, params: params)) }
                     }
-                    if !params.isEmpty { changed.append(Change(ref: ra[i].ref, params: params)) }
+                    i += 1; j += 1
                 }
-                i += 1; j += 1
             }
+            // The report lists resources by (kind, name) as Swift orders strings.
+            func order(_ x: Ref, _ y: Ref) -> Bool { (x.kind, x.name) < (y.kind, y.name) }
+            added.sort(by: order)
+            removed.sort(by: order)
+            changed.sort { order($0.ref, $1.ref) }
+            return (added, removed, changed)
         }
-        PhaseClock.mark("diff: resources")
-        // The report lists resources by (kind, name) as Swift orders strings.
-        func order(_ x: Ref, _ y: Ref) -> Bool { (x.kind, x.name) < (y.kind, y.name) }
-        added.sort(by: order)
-        removed.sort(by: order)
-        changed.sort { order($0.ref, $1.ref) }
-        // Edges: the same walk over (from, to); a changed notify flag is one removed and one
-        // added edge.
-        func compare(_ x: Edge, _ y: Edge) -> Int {
-            let f = Ref.codecCompare(x.from, y.from)
-            if f != 0 { return f }
-            let t = Ref.codecCompare(x.to, y.to)
-            return t != 0 ? t : (x.notify == y.notify ? 0 : (x.notify ? 1 : -1))
-        }
-        /// Sorted by (from, to, notify), each edge once (names do not matter).
-        func edgeSet(_ edges: [Edge]) -> [Edge] {
-            var e = resourcePatterns.isEmpty ? edges : edges.filter { !ignored($0.from) && !ignored($0.to) }
-            if e.indices.dropFirst().contains(where: { compare(e[$0 - 1], e[$0]) >= 0 }) {
-                e.sort { compare($0, $1) < 0 }
-                var unique: [Edge] = []
-                for x in e where unique.last.map({ compare($0, x) != 0 }) ?? true { unique.append(x) }
-                e = unique
+        func compareEdges() -> (added: [Edge], removed: [Edge]) {
+            var edgesAdded: [Edge] = [], edgesRemoved: [Edge] = []
+            // Edges: the same walk over (from, to); a changed notify flag is one removed and one
+            // added edge.
+            func compare(_ x: Edge, _ y: Edge) -> Int {
+                let f = Ref.codecCompare(x.from, y.from)
+                if f != 0 { return f }
+                let t = Ref.codecCompare(x.to, y.to)
+                return t != 0 ? t : (x.notify == y.notify ? 0 : (x.notify ? 1 : -1))
             }
-            return e
-        }
-        let ea = edgeSet(ga.edges), eb = edgeSet(gb.edges)
-        i = 0; j = 0
-        while i < ea.count || j < eb.count {
-            let c = i == ea.count ? 1 : j == eb.count ? -1 : compare(ea[i], eb[j])
-            if c < 0 {
-                edgesRemoved.append(ea[i]); i += 1
-            } else if c > 0 {
-                edgesAdded.append(eb[j]); j += 1
-            } else {
-                i += 1; j += 1
+            /// Sorted by (from, to, notify), each edge once (names do not matter).
+            func edgeSet(_ edges: [Edge]) -> [Edge] {
+                var e = resourcePatterns.isEmpty ? edges : edges.filter { !ignored($0.from) && !ignored($0.to) }
+                if e.indices.dropFirst().contains(where: { compare(e[$0 - 1], e[$0]) >= 0 }) {
+                    e.sort { compare($0, $1) < 0 }
+                    var unique: [Edge] = []
+                    for x in e where unique.last.map({ compare($0, x) != 0 }) ?? true { unique.append(x) }
+                    e = unique
+                }
+                return e
             }
+            let ea = edgeSet(ga.edges), eb = edgeSet(gb.edges)
+            var i = 0, j = 0
+            while i < ea.count || j < eb.count {
+                let c = i == ea.count ? 1 : j == eb.count ? -1 : compare(ea[i], eb[j])
+                if c < 0 {
+                    edgesRemoved.append(ea[i]); i += 1
+                } else if c > 0 {
+                    edgesAdded.append(eb[j]); j += 1
+                } else {
+                    i += 1; j += 1
+                }
+            }
+            func key(_ e: Edge) -> String { "\(e.from)|\(e.to)|\(e.notify)" }
+            edgesAdded = edgesAdded.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+            edgesRemoved = edgesRemoved.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+            return (edgesAdded, edgesRemoved)
         }
-        func key(_ e: Edge) -> String { "\(e.from)|\(e.to)|\(e.notify)" }
-        edgesAdded = edgesAdded.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        edgesRemoved = edgesRemoved.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        if max(ga.edges.count, gb.edges.count) >= max(partsFrom, 1) {
+            let parts = doneInParts(2) { k -> (resources: (added: [Ref], removed: [Ref], changed: [Change])?, edges: (added: [Edge], removed: [Edge])?) in
+                k == 0 ? (compareResources(), nil) : (nil, compareEdges())
+            }
+            (added, removed, changed) = parts[0].resources!
+            (edgesAdded, edgesRemoved) = parts[1].edges!
+        } else {
+            (added, removed, changed) = compareResources()
+            (edgesAdded, edgesRemoved) = compareEdges()
+        }
+        PhaseClock.mark("diff: resources and edges")
     }
 
     /// `*` matches any run of characters.

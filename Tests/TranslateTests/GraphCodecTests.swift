@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Graph
 @testable import Translate
@@ -115,6 +116,30 @@ final class GraphDiffTests: XCTestCase {
         XCTAssertTrue(GraphDiff(a, a).isEmpty)
         let ignored = GraphDiff(a, b, ignore: ["Pkg[*]", "Svc[ntp]", "File[/a]/content", "mode"])
         XCTAssertTrue(ignored.isEmpty, ignored.text())
+        // Large graphs compare resources and edges at once: the same report.
+        for ignore in [[], ["Pkg[*]"], ["mode"]] {
+            for (x, y) in [(a, b), (b, a), (a, a)] {
+                let (parts, one) = (GraphDiff(x, y, ignore: ignore, partsFrom: 1), GraphDiff(x, y, ignore: ignore, partsFrom: .max))
+                XCTAssertEqual(parts.text(), one.text())
+                XCTAssertEqual(parts.json(), one.json())
+            }
+        }
+    }
+
+    /// Both ways of comparing on translated fixture pairs with edges: the same report.
+    func testDiffInPartsMatchesOnePassOnFixtures() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fixtures/puppet")
+        let graphs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted().prefix(80)
+            .compactMap { try? YAMLDecoder.decode(String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)) }
+        XCTAssertGreaterThan(graphs.count, 40)
+        var differing = 0
+        for (x, y) in zip(graphs, graphs.dropFirst()) {
+            let (parts, one) = (GraphDiff(x, y, partsFrom: 1), GraphDiff(x, y, partsFrom: .max))
+            XCTAssertEqual(parts.text(), one.text())
+            if !one.edgesAdded.isEmpty && !one.added.isEmpty { differing += 1 }
+        }
+        XCTAssertGreaterThan(differing, 10)
     }
 
     /// The catalog's JSON strings and the YAML writer's scalars are escaped byte by byte as
