@@ -57,15 +57,11 @@ public struct EngineGraph: Sendable {
         name = graph.name
         self.vertices = vertices
         // Vertices by number: the automatic edges and the cycle check work on index pairs,
-        // each name is made once (10k resources, each ref hashed once).
-        // The explicit edges by number, and the names and automatic edge candidates, at once
-        // for a large graph (neither needs the other).
+        // each name is made once (10k resources, each ref hashed once). The explicit edges
+        // by number, and the names and automatic edge candidates, at once for a large graph
+        // (neither needs the other).
         let offers = autoedgeOff ? nil : owner
-        let parallel = vertices.count >= max(halvesFrom, 2)
-        var links: [(from: Int, to: Int, notify: Bool)] = []
-        var names: [String] = []
-        var candidates: [(from: Int, to: Int)] = []
-        let explicitLinks = { [vertices] () -> [(from: Int, to: Int, notify: Bool)] in
+        let (explicit, (names, candidates)) = bothDone(together: vertices.count >= max(halvesFrom, 2), { [vertices] in
             var number: [Ref: Int] = [:]
             number.reserveCapacity(vertices.count)
             for (i, v) in vertices.enumerated() { number[v.ref] = i }
@@ -75,29 +71,17 @@ public struct EngineGraph: Sendable {
                 if let a = number[e.from], let b = number[e.to] { links.append((a, b, e.notify)) }
             }
             return links
-        }
-        let namesAndCandidates = { [vertices] () -> ([String], [(from: Int, to: Int)]) in
+        }, { [vertices] in
             let names = vertices.map(\.ref.description)
             return (names, Self.autoEdgeCandidates(vertices, names: names, offers: offers))
-        }
-        if parallel {
-            let parts = doneInParts(2) { k -> (links: [(from: Int, to: Int, notify: Bool)], names: [String], candidates: [(from: Int, to: Int)]) in
-                if k == 0 { return (explicitLinks(), [], []) }
-                let (n, c) = namesAndCandidates()
-                return ([], n, c)
-            }
-            (links, names, candidates) = (parts[0].links, parts[1].names, parts[1].candidates)
-        } else {
-            links = explicitLinks()
-            (names, candidates) = namesAndCandidates()
-        }
-        let autoPairs = Self.newEdges(candidates, explicit: links)
+        })
+        let autoPairs = Self.newEdges(candidates, explicit: explicit)
         let auto = autoPairs.map { Edge(name: Self.autoEdgeName(names[$0.from], names[$0.to]), from: vertices[$0.from].ref, to: vertices[$0.to].ref) }
         // One write for all of them (10k lines one by one cost more than building the graph).
         if !auto.isEmpty { log(auto.map(\.name).joined(separator: "\n")) }
         autoEdges = auto
         edges = graph.edges + auto
-        links += autoPairs.map { ($0.from, $0.to, false) }
+        let links = explicit + autoPairs.map { ($0.from, $0.to, false) }
         self.links = links
         var out = [[Int]](repeating: [], count: vertices.count)
         for link in links { out[link.from].append(link.to) }
@@ -162,16 +146,11 @@ public struct EngineGraph: Sendable {
 
     /// For every resource that allows it (meta autoedge, default on), in name order: link what
     /// it wants to the resources that offer it. mgmt's rules: a `firstMatchOnly` batch stops at
-    /// the first match; `reversed` points the edge at the wanting resource. An edge the graph
-    /// already has is not added again. Vertices are numbers, `names` their descriptions.
-    /// `offers`: each UID's first resource, when no resource turns automatic edges off.
-    static func autoEdges(_ vertices: [Vertex], names: [String], explicit: [(from: Int, to: Int, notify: Bool)],
-                          offers: [ResourceUID: Int]? = nil) -> [(from: Int, to: Int)] {
-        newEdges(autoEdgeCandidates(vertices, names: names, offers: offers), explicit: explicit)
-    }
-
-    /// The pairs the automatic edge rules give, in order, before leaving out the edges the
-    /// graph already has (so this needs no explicit edge and can run beside their lookup).
+    /// the first match; `reversed` points the edge at the wanting resource. Vertices are
+    /// numbers, `names` their descriptions; `offers`: each UID's first resource, when no
+    /// resource turns automatic edges off. These are candidates: `newEdges` leaves out the
+    /// edges the graph already has (so this needs no explicit edge and can run beside their
+    /// lookup).
     static func autoEdgeCandidates(_ vertices: [Vertex], names: [String], offers: [ResourceUID: Int]? = nil) -> [(from: Int, to: Int)] {
         var offer: [ResourceUID: Int] = offers ?? [:]
         if offers == nil {

@@ -28,17 +28,17 @@ struct FastYAMLReader {
         if depth > FastYAMLReader.maxDepth { throw Decline() }
     }
 
-    /// `inPartsFrom`: a document of this many content lines has its top-level mapping read in
-    /// two parts at once (the decoder asks for it for large texts; tests compare both ways).
-    static func compose(_ text: String, inPartsFrom: Int = .max) -> YAMLNode? {
+    /// `inParts`: the top-level mapping is read in two parts at once (the decoder asks for it
+    /// for large texts; tests compare both ways).
+    static func compose(_ text: String, inParts: Bool = false) -> YAMLNode? {
         var text = text
         return text.withUTF8 { bytes in
             var r = FastYAMLReader(b: bytes)
-            return try? r.document(inPartsFrom: inPartsFrom)
+            return try? r.document(inParts: inParts)
         }
     }
 
-    mutating func document(inPartsFrom: Int = .max) throws -> YAMLNode {
+    mutating func document(inParts: Bool = false) throws -> YAMLNode {
         try splitLines()
         if let first = lines.first, first.indent == 0, text(first, 0) == "---" { i = 1 }
         for l in lines[i...] where l.indent == 0 {
@@ -46,7 +46,7 @@ struct FastYAMLReader {
             if t.hasPrefix("---") || t.hasPrefix("...") || t.hasPrefix("%") { throw Decline() }
         }
         guard i < lines.count, lines[i].indent == 0, keyEnd(lines[i], 0) != nil else { throw Decline() }
-        if lines.count - i >= inPartsFrom, let split = middleKeyLine() { return try mappingInParts(split) }
+        if inParts, let split = middleKeyLine() { return try mappingInParts(split) }
         let root = try mapping(column: 0)
         guard i == lines.count else { throw Decline() }
         return root
@@ -70,16 +70,15 @@ struct FastYAMLReader {
     /// whole would.
     mutating func mappingInParts(_ split: Int) throws -> YAMLNode {
         let start = position(lines[i], 0)
-        let ranges = [i..<split, split..<lines.count]
-        let (b, lines) = (self.b, self.lines)
-        let parts = doneInParts(2) { k -> [YAMLNode.Pair]? in
+        let (b, lines, i) = (self.b, self.lines, self.i)
+        func pairs(_ range: Range<Int>) -> [YAMLNode.Pair]? {
             var r = FastYAMLReader(b: b)
-            r.lines = Array(lines[ranges[k]])
+            r.lines = Array(lines[range])
             guard case let .mapping(pairs, _)? = try? r.mapping(column: 0), r.i == r.lines.count else { return nil }
             return pairs
         }
-        guard let first = parts[0], let second = parts[1] else { throw Decline() }
-        i = lines.count
+        guard case let (first?, second?) = bothDone({ pairs(i..<split) }, { pairs(split..<lines.count) }) else { throw Decline() }
+        self.i = lines.count
         return .mapping(first + second, start)
     }
 

@@ -31,17 +31,8 @@ public struct Graph: Equatable, Sendable {
             return inOrder ? items : items.sorted(by: less)
         }
         var g = self
-        if edges.count >= halvesFrom {
-            let (resources, edges) = (self.resources, self.edges)
-            let parts = doneInParts(2) { k -> (resources: [Resource]?, edges: [Edge]?) in
-                k == 0 ? (sortedIfNeeded(resources, Resource.codecOrder), nil) : (nil, sortedIfNeeded(edges, Edge.codecOrder))
-            }
-            g.resources = parts[0].resources!
-            g.edges = parts[1].edges!
-        } else {
-            g.resources = sortedIfNeeded(resources, Resource.codecOrder)
-            g.edges = sortedIfNeeded(edges, Edge.codecOrder)
-        }
+        (g.resources, g.edges) = bothDone(together: edges.count >= halvesFrom,
+                                          { sortedIfNeeded(resources, Resource.codecOrder) }, { sortedIfNeeded(edges, Edge.codecOrder) })
         g.collect = sortedIfNeeded(collect) { a, b in
             let k = utf8Compare(a.kind, b.kind)
             return k != 0 ? k < 0 : utf8Less(a.pattern, b.pattern)

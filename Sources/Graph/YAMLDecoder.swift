@@ -26,7 +26,7 @@ public enum YAMLDecoder {
     /// compare both ways).
     public static func decode(_ text: String, partsFrom: Int = 512 << 10) throws -> Graph {
         let root: YAMLNode?
-        if let fast = FastYAMLReader.compose(text, inPartsFrom: text.utf8.count >= partsFrom ? 0 : .max) {
+        if let fast = FastYAMLReader.compose(text, inParts: text.utf8.count >= partsFrom) {
             root = fast
         } else {
             try NestingGuard.check(text)
@@ -47,15 +47,11 @@ public enum YAMLDecoder {
         var seenKeys = Set<String>()
         // A large graph's resources and edges (most of it) are decoded at once; what each
         // gave, or the error it threw, is taken in document order below, as if decoded there.
-        var early: (resources: Int, edges: Int, decoded: [(resources: Result<([Resource], Set<Ref>), Error>?, edges: Result<[Edge], Error>?)])?
+        var early: (resources: Int, edges: Int, decoded: (resources: Result<([Resource], Set<Ref>), Error>, edges: Result<[Edge], Error>))?
         if text.utf8.count >= partsFrom,
            let r = top.firstIndex(where: { $0.key.string == "resources" }), let e = top.firstIndex(where: { $0.key.string == "edges" }) {
-            early = (r, e, doneInParts(2) { k in
-                if k == 0 {
-                    return (Result { var refs = Set<Ref>(); return (try decodeResources(top[r].value, refs: &refs), refs) }, nil)
-                }
-                return (nil, Result { try decodeEdges(top[e].value) })
-            })
+            early = (r, e, bothDone({ Result { var refs = Set<Ref>(); return (try decodeResources(top[r].value, refs: &refs), refs) } },
+                                    { Result { try decodeEdges(top[e].value) } }))
         }
         for (index, pair) in top.enumerated() {
             let (k, v) = (pair.key, pair.value)
@@ -67,9 +63,9 @@ public enum YAMLDecoder {
                 if name!.isEmpty { throw at(v, "'graph' must name the graph") }
             case "comment": comment = try scalarString(v, "'comment'")
             case "resources":
-                if let early, early.resources == index { (resources, refs) = try early.decoded[0].resources!.get() } else { resources = try decodeResources(v, refs: &refs) }
+                if let early, early.resources == index { (resources, refs) = try early.decoded.resources.get() } else { resources = try decodeResources(v, refs: &refs) }
             case "edges":
-                if let early, early.edges == index { edges = try early.decoded[1].edges!.get() } else { edges = try decodeEdges(v) }
+                if let early, early.edges == index { edges = try early.decoded.edges.get() } else { edges = try decodeEdges(v) }
             case "collect": collect = try decodeCollect(v)
             default:
                 throw at(k, "unknown key '\(key)' (expected one of: \(topKeys.sorted().joined(separator: ", ")))")
@@ -86,12 +82,12 @@ public enum YAMLDecoder {
     }
 
     /// For the fuzzer: false if the fast reader took `text` but Yams reads it differently
-    /// (another tree, other positions) or rejects it, or if reading it in two parts differs. (NestingGuard, which only keeps Yams from
-    /// deep recursion and alias bombs, over-estimates: it rejects some plain scalars such as
-    /// `a{*b` that both readers take.)
+    /// (another tree, other positions) or rejects it, or if reading it in two parts differs.
+    /// (NestingGuard, which only keeps Yams from deep recursion and alias bombs,
+    /// over-estimates: it rejects some plain scalars such as `a{*b` that both readers take.)
     public static func fastReaderAgreesWithYams(_ text: String) -> Bool {
-        guard let fast = FastYAMLReader.compose(text) else { return FastYAMLReader.compose(text, inPartsFrom: 0) == nil }
-        guard FastYAMLReader.compose(text, inPartsFrom: 0) == fast else { return false }  // read in two parts
+        guard let fast = FastYAMLReader.compose(text) else { return FastYAMLReader.compose(text, inParts: true) == nil }
+        guard FastYAMLReader.compose(text, inParts: true) == fast else { return false }
         guard let composed = try? Yams.compose(yaml: text) else { return false }
         return YAMLNode(composed) == fast
     }

@@ -21,7 +21,7 @@ public enum YAMLEncoder {
         // written at once.
         if g.edges.count >= max(halvesFrom, 2) {
             let half = g.edges.count / 2
-            for part in writtenInParts(3, { k in
+            for part in doneInParts(3, { k -> [UInt8] in
                 var bytes = YAMLBytes()
                 switch k {
                 case 0:

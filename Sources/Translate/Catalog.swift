@@ -42,6 +42,10 @@ public final class Catalog {
     /// The serial numbers of each relationship's two resources, in the same order.
     var relationshipSerials: [(from: Int, to: Int)]?
 
+    /// A catalog this large is worth splitting work for between the two cores: writing or
+    /// mapping its resources while the compiler checks its relationships.
+    public var isLarge: Bool { resources.count >= 4096 }
+
     /// The resources as the catalog holds them after compilation (unrealized virtual resources
     /// are not part of it; exported ones are, flagged).
     public var finalResources: [CatalogResource] {

@@ -1,4 +1,3 @@
-import Dispatch
 import Graph
 import PuppetParser
 
@@ -62,27 +61,20 @@ extension Catalog {
 public final class CatalogJSONWriting: @unchecked Sendable {
     public let catalog: Catalog
     let pretty: Bool
-    /// Written by the background job before it signals `written`, read after waiting for it.
-    private var early: [[UInt8]] = []
-    private let written = DispatchSemaphore(value: 0)
-
-    /// A catalog this large is worth writing in parts (smaller ones: one pass).
-    public static func worthIt(_ catalog: Catalog) -> Bool { catalog.resources.count >= 4096 }
+    /// The resource halves and containment.
+    private let early: BackgroundWork<[[UInt8]]>
 
     public init(_ catalog: Catalog, pretty: Bool) {
         self.catalog = catalog
         self.pretty = pretty
         let resources = catalog.finalResources
-        DispatchQueue.global().async { [self] in
-            early = writtenInParts(3) { part in self.part(part, resources) }
-            written.signal()
-        }
+        early = BackgroundWork { doneInParts(3) { part in Self.part(part, of: catalog, resources, pretty: pretty) } }
     }
 
     /// The whole JSON (call once the catalog's relationships are set).
     public func finish() -> [UInt8] {
-        let relationships = part(3, [])
-        written.wait()
+        let relationships = Self.part(3, of: catalog, [], pretty: pretty)
+        let early = early.result()
         // The top-level object up to its third key, whose parts follow at depth 1.
         var out = JSONWriter(pretty: pretty)
         out.buffer.append(UInt8(ascii: "{"))
@@ -101,7 +93,7 @@ public final class CatalogJSONWriting: @unchecked Sendable {
 
     /// Part 0 and 1: the halves of the resource list; 2: containment; 3: relationships. Each
     /// is written by a writer at depth 1 of the top-level object, after an element.
-    func part(_ part: Int, _ resources: [CatalogResource]) -> [UInt8] {
+    static func part(_ part: Int, of catalog: Catalog, _ resources: [CatalogResource], pretty: Bool) -> [UInt8] {
         var p = JSONWriter(pretty: pretty)
         p.indent = 1
         p.needsComma = [true]

@@ -108,16 +108,8 @@ public struct GraphDiff {
             edgesRemoved = edgesRemoved.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
             return (edgesAdded, edgesRemoved)
         }
-        if max(ga.edges.count, gb.edges.count) >= max(partsFrom, 1) {
-            let parts = doneInParts(2) { k -> (resources: (added: [Ref], removed: [Ref], changed: [Change])?, edges: (added: [Edge], removed: [Edge])?) in
-                k == 0 ? (compareResources(), nil) : (nil, compareEdges())
-            }
-            (added, removed, changed) = parts[0].resources!
-            (edgesAdded, edgesRemoved) = parts[1].edges!
-        } else {
-            (added, removed, changed) = compareResources()
-            (edgesAdded, edgesRemoved) = compareEdges()
-        }
+        ((added, removed, changed), (edgesAdded, edgesRemoved)) =
+            bothDone(together: max(ga.edges.count, gb.edges.count) >= max(partsFrom, 1), compareResources, compareEdges)
         PhaseClock.mark("diff: resources and edges")
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Graph
 import PuppetParser
 
@@ -374,24 +373,13 @@ public struct Mapper {
 /// while the relationships are collected and checked, and `Mapper.map(_:started:)` takes it.
 public final class MappingResources: @unchecked Sendable {
     public let catalog: Catalog
-    /// Set by the background job before it signals `done`, read after waiting for it.
-    private var value: Mapper.Prepared?
-    private let done = DispatchSemaphore(value: 0)
-
-    /// A catalog this large is worth mapping while its relationships are checked.
-    public static func worthIt(_ catalog: Catalog) -> Bool { catalog.resources.count >= 4096 }
+    private let prepared: BackgroundWork<Mapper.Prepared>
 
     public init(_ catalog: Catalog, options: Mapper.Options) {
         self.catalog = catalog
-        DispatchQueue.global().async { [self] in
-            value = Mapper.prepare(catalog, options)
-            done.signal()
-        }
+        prepared = BackgroundWork { Mapper.prepare(catalog, options) }
     }
 
-    /// Waits for the mapping (once).
-    func result() -> Mapper.Prepared {
-        done.wait()
-        return value!
-    }
+    /// Waits for the mapping.
+    func result() -> Mapper.Prepared { prepared.result() }
 }

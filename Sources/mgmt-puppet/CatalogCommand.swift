@@ -36,7 +36,7 @@ struct CatalogCommand: ParsableCommand {
         final class Started { var writing: CatalogJSONWriting? }
         let started = Started()
         let (catalog, _, warnings) = try compile.compile(source, keepUntilExit: true, whenResourcesFinal: { [compact] c in
-            if CatalogJSONWriting.worthIt(c) { started.writing = CatalogJSONWriting(c, pretty: !compact) }
+            if c.isLarge { started.writing = CatalogJSONWriting(c, pretty: !compact) }
         })
         for w in warnings { printError(w) }
         // (A first compile attempt that failed may have started one for its own catalog.)

@@ -129,6 +129,23 @@ struct CompileOptions: ParsableArguments {
         }
     }
 
+    /// `compileReadingFiles`, then the catalog as an mgmt graph (named `graphName`, else after
+    /// the node), with the compile warnings and then the mapper's (`warning: ...`). A large
+    /// catalog's resources are mapped on the other core while the compiler checks its
+    /// relationships (MappingResources).
+    func compileToGraph(_ source: SourceFile, graphName: String? = nil, keepUntilExit: Bool = false) throws -> (graph: Graph, warnings: [String], files: [String]) {
+        final class Started { var mapping: MappingResources? }
+        let started = Started()
+        let early = Mapper.Options(graphName: "", modulePath: modulePaths)
+        let (catalog, node, warnings, files) = try compileReadingFiles(source, keepUntilExit: keepUntilExit, whenResourcesFinal: { c in
+            if c.isLarge { started.mapping = MappingResources(c, options: early) }
+        })
+        var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: modulePaths))
+        let graph = mapper.map(catalog, started: started.mapping).graph
+        PhaseClock.mark("map")
+        return (graph, warnings + mapper.warnings.map { "warning: " + $0 }, files)
+    }
+
     /// MGMT_PUPPET_STREAMING=0 turns the streaming compile off (to compare the two).
     static let streamingByDefault = getenv("MGMT_PUPPET_STREAMING").map { String(cString: $0) != "0" } ?? true
 }

@@ -120,17 +120,9 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             do {
                 let source = try ManifestFiles.load(input)
-                // A large catalog's resources are mapped while its relationships are checked.
-                final class Started { var mapping: MappingResources? }
-                let started = Started()
-                let (catalog, node, warnings, read) = try compile.compileReadingFiles(source, keepUntilExit: keepUntilExit, whenResourcesFinal: { [compile] c in
-                    if MappingResources.worthIt(c) { started.mapping = MappingResources(c, options: Mapper.Options(graphName: "", modulePath: compile.modulePaths)) }
-                })
+                let (mapped, warnings, read) = try compile.compileToGraph(source, keepUntilExit: keepUntilExit)
                 for w in warnings { log(w) }
-                var mapper = Mapper(options: Mapper.Options(graphName: node, modulePath: compile.modulePaths))
-                graph = mapper.map(catalog, started: started.mapping).graph
-                PhaseClock.mark("map")
-                for w in mapper.warnings { log("warning: " + w) }
+                graph = mapped
                 files = read
             } catch {
                 if !(error is ExitCode) { log("\(error)") }

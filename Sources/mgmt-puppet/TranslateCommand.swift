@@ -41,21 +41,13 @@ struct TranslateCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        // A large catalog's resources are mapped while its relationships are checked.
-        final class Started { var mapping: MappingResources? }
-        let started = Started()
-        let (catalog, node, warnings) = try compile.compile(source, keepUntilExit: true, whenResourcesFinal: { [compile] c in
-            if MappingResources.worthIt(c) { started.mapping = MappingResources(c, options: Mapper.Options(graphName: "", modulePath: compile.modulePaths)) }
-        })
-        var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: compile.modulePaths))
-        var (graph, _) = mapper.map(catalog, started: started.mapping)
-        PhaseClock.mark("map")
+        var (graph, warnings, _) = try compile.compileToGraph(source, graphName: graphName, keepUntilExit: true)
         if flatten { graph = Mapper.flatten(graph) }
         if let graphviz {
             try writeAtomically(Mapper.graphviz(graph), to: graphviz)
             renderPNG(dot: graphviz)
         }
-        for w in warnings + mapper.warnings.map({ "warning: " + $0 }) { printError(w) }
+        for w in warnings { printError(w) }
         if mgmtCompat {
             let uses = Mapper.extensionUses(graph)
             if !uses.isEmpty {

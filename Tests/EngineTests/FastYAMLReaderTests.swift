@@ -28,7 +28,7 @@ final class FastYAMLReaderTests: XCTestCase {
     @discardableResult
     func check(_ text: String, _ label: String, file: StaticString = #filePath, line: UInt = #line) -> Bool {
         // Read in two parts at once (as large graphs are), the same tree or the same decline.
-        XCTAssertEqual(FastYAMLReader.compose(text, inPartsFrom: 0), FastYAMLReader.compose(text), "\(label), in parts", file: file, line: line)
+        XCTAssertEqual(FastYAMLReader.compose(text, inParts: true), FastYAMLReader.compose(text), "\(label), in parts", file: file, line: line)
         guard let fast = FastYAMLReader.compose(text) else { return false }
         guard let reference = yams(text) else {
             XCTFail("\(label): the fast reader took what Yams rejects:\n\(text.prefix(400))", file: file, line: line)
