@@ -186,7 +186,7 @@ public struct Meta: Equatable, Sendable {
 }
 
 /// A parameter value: what YAML scalars, lists and maps can hold.
-public indirect enum GraphValue: Equatable, Hashable, Sendable {
+public enum GraphValue: Equatable, Hashable, Sendable {
     case string(String)
     case int(Int)
     case float(Double)

@@ -21,7 +21,7 @@ public enum YAMLEncoder {
         // written at once.
         if g.edges.count >= max(halvesFrom, 2) {
             let half = g.edges.count / 2
-            for part in doneInParts(3, { k -> [UInt8] in
+            for part in doneInParts(3, { k -> ByteBuffer in
                 var bytes = YAMLBytes()
                 switch k {
                 case 0:
@@ -35,7 +35,7 @@ public enum YAMLEncoder {
                     bytes.reserve((g.edges.count - half) * 110)
                     writeEdges(g.edges[half...], into: &bytes)
                 }
-                return bytes.bytes
+                return bytes.buffer
             }) {
                 out.append(part)
             }
@@ -156,7 +156,7 @@ public enum YAMLEncoder {
     /// The body of a double-quoted string with `quote`'s escapes (also DEL, as `\u007f`),
     /// appended byte by byte: what YAMLBytes and the catalog's JSON write for a string that
     /// needs escaping, without a String per string.
-    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
         for c in bytes {
             switch c {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
@@ -164,7 +164,8 @@ public enum YAMLEncoder {
             case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
             case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]])
+                out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "u")); out.append(0x30); out.append(0x30)
+                out.append(hexDigits[Int(c >> 4)]); out.append(hexDigits[Int(c & 15)])
             default: out.append(c)
             }
         }
@@ -175,29 +176,32 @@ public enum YAMLEncoder {
 
 /// The encoder's output buffer: bytes appended in place.
 public struct YAMLBytes {
-    public private(set) var bytes: [UInt8] = []
-    public init() {}
+    public let buffer: ByteBuffer
+    public init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
 
-    mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+    /// The bytes written so far, as an array (a copy).
+    public var bytes: [UInt8] { buffer.bytes }
 
-    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+    func reserve(_ n: Int) { buffer.reserve(n) }
 
-    mutating func raw(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
-    }
+    func append(_ other: ByteBuffer) { buffer.append(other) }
+
+    func raw(_ s: String) { buffer.append(s) }
 
     /// A double-quoted scalar, as `YAMLEncoder.quote` writes it.
-    mutating func quoted(_ s: String) {
-        var s = s
-        s.withUTF8 { p in
-            bytes.append(UInt8(ascii: "\""))
+    func quoted(_ s: String) {
+        buffer.append(UInt8(ascii: "\""))
+        func append(_ p: UnsafeBufferPointer<UInt8>) {
             if p.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                YAMLEncoder.appendEscaped(p, to: &bytes)
+                YAMLEncoder.appendEscaped(p, to: buffer)
             } else {
-                bytes.append(contentsOf: p)
+                buffer.append(p)
             }
-            bytes.append(UInt8(ascii: "\""))
         }
+        if s.utf8.withContiguousStorageIfAvailable(append) == nil {
+            var s = s
+            s.withUTF8(append)
+        }
+        buffer.append(UInt8(ascii: "\""))
     }
 }

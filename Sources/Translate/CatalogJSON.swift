@@ -14,6 +14,11 @@ extension Catalog {
     /// The JSON as UTF-8 bytes (what the CLI writes out, without a String of the whole text).
     /// A large catalog is written in parts at once (`CatalogJSONWriting`).
     public func jsonBytes(pretty: Bool = true, halvesFrom: Int = 4096) -> [UInt8] {
+        jsonBuffer(pretty: pretty, halvesFrom: halvesFrom).bytes
+    }
+
+    /// The JSON in a byte buffer (what the CLI writes out, without another copy).
+    public func jsonBuffer(pretty: Bool = true, halvesFrom: Int = 4096) -> ByteBuffer {
         let resources = finalResources
         guard resources.count < max(halvesFrom, 2) else { return CatalogJSONWriting(self, pretty: pretty).finish() }
         var out = JSONWriter(pretty: pretty)
@@ -62,7 +67,7 @@ public final class CatalogJSONWriting: @unchecked Sendable {
     public let catalog: Catalog
     let pretty: Bool
     /// The resource halves and containment.
-    private let early: BackgroundWork<[[UInt8]]>
+    private let early: BackgroundWork<[ByteBuffer]>
 
     public init(_ catalog: Catalog, pretty: Bool) {
         self.catalog = catalog
@@ -72,45 +77,44 @@ public final class CatalogJSONWriting: @unchecked Sendable {
     }
 
     /// The whole JSON (call once the catalog's relationships are set).
-    public func finish() -> [UInt8] {
+    public func finish() -> ByteBuffer {
         let relationships = Self.part(3, of: catalog, [], pretty: pretty)
         let early = early.result()
         // The top-level object up to its third key, whose parts follow at depth 1.
         var out = JSONWriter(pretty: pretty)
         out.buffer.append(UInt8(ascii: "{"))
         out.indent = 1
-        out.needsComma = [false]
+        out.needsComma = CommaStack([false])
         out.key("puppet_version") { $0.string("7.23.0") }
         out.key("node") { $0.string(catalog.node) }
-        out.buffer.reserveCapacity(out.buffer.count + early.reduce(relationships.count) { $0 + $1.count } + 4)
-        for part in early { out.buffer += part }
-        out.buffer += relationships
+        out.buffer.reserve(early.reduce(relationships.count) { $0 + $1.count } + 4)
+        for part in early { out.buffer.append(part) }
+        out.buffer.append(relationships)
         out.indent = 0
         out.newline()
-        out.buffer += [UInt8(ascii: "}"), UInt8(ascii: "\n")]
+        out.buffer.append(UInt8(ascii: "}"))
+        out.buffer.append(UInt8(ascii: "\n"))
         return out.buffer
     }
 
     /// Part 0 and 1: the halves of the resource list; 2: containment; 3: relationships. Each
     /// is written by a writer at depth 1 of the top-level object, after an element.
-    static func part(_ part: Int, of catalog: Catalog, _ resources: [CatalogResource], pretty: Bool) -> [UInt8] {
-        var p = JSONWriter(pretty: pretty)
+    static func part(_ part: Int, of catalog: Catalog, _ resources: [CatalogResource], pretty: Bool) -> ByteBuffer {
+        let capacity = part < 2 ? (resources.count - resources.count / 2) * 512
+            : (part == 2 ? catalog.containmentEdges.count : catalog.relationships.count) * 100
+        var p = JSONWriter(pretty: pretty, capacity: capacity)
         p.indent = 1
-        p.needsComma = [true]
+        p.needsComma = CommaStack([true])
         let half = resources.count / 2
-        // Room for the part at once (about 512 bytes a resource, 100 an edge): growing by
-        // doubling would copy it and leave up to half of it unused.
-        p.buffer.reserveCapacity(part < 2 ? (resources.count - half) * 512
-                                 : (part == 2 ? catalog.containmentEdges.count : catalog.relationships.count) * 100)
         switch part {
         case 0:
             p.beforeElement(); p.string("resources"); p.raw(pretty ? ": [" : ":[")
             p.indent += 1
-            p.needsComma.append(false)
+            p.needsComma.push(false)
             for r in resources[..<half] { p.beforeElement(); r.write(&p) }
         case 1:
             p.indent += 1
-            p.needsComma.append(half > 0)
+            p.needsComma.push(half > 0)
             for r in resources[half...] { p.beforeElement(); r.write(&p) }
             p.indent -= 1
             p.newline()
@@ -142,19 +146,21 @@ extension CatalogResource {
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
-        let keys = parameters.count < 2 ? Array(parameters.keys) : parameters.keys.sorted(by: utf8Less)
+        // Sorted once as pairs (no second lookup per key); metaparameters split off in order.
+        var sorted = Array(parameters)
+        if sorted.count > 1 { sorted.sort { utf8Less($0.key, $1.key) } }
+        var meta: [(key: String, value: Value)] = []
         w.constKey("parameters")
         w.object { w in
-            for k in keys where !ResourceTypes.isMetaparameter(k) {
-                let v = parameters[k]!
+            for (k, v) in sorted {
+                if ResourceTypes.isMetaparameter(k) { meta.append((k, v)); continue }
                 if k == "name" && type != "Class" && v.interpolated == title { continue }
                 w.key(k) { $0.value(v) }
             }
         }
         w.constKey("metaparams")
         w.object { w in
-            for k in keys where ResourceTypes.isMetaparameter(k) {
-                let v = parameters[k]!
+            for (k, v) in meta {
                 if ResourceTypes.isRelationshipParameter(k) {
                     w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
                 } else {
@@ -166,43 +172,52 @@ extension CatalogResource {
 }
 
 /// A minimal JSON writer with Ruby's `JSON.pretty_generate` layout (2-space indent), writing
-/// UTF-8 bytes into one buffer (catalogs of 100k resources are written quickly).
+/// UTF-8 bytes into one buffer (catalogs of 100k resources are written quickly: the 10k
+/// catalog is ~7 MB, so every call here runs a few hundred thousand times).
 struct JSONWriter {
     let pretty: Bool
-    var buffer: [UInt8] = []
+    let buffer: ByteBuffer
     var indent = 0
-    var needsComma: [Bool] = []
-    var indents: [[UInt8]] = [[10]]
+    var needsComma = CommaStack()
 
-    init(pretty: Bool) {
+    /// `capacity`: room for the whole text at once, when it is known roughly (about 512 bytes
+    /// a resource, 100 an edge): growing by doubling would copy it and leave up to half unused.
+    init(pretty: Bool, capacity: Int = 1 << 16) {
         self.pretty = pretty
-        buffer.reserveCapacity(1 << 16)
+        buffer = ByteBuffer(capacity: capacity)
     }
 
-    var text: String { String(decoding: buffer, as: UTF8.self) }
+    var text: String { String(decoding: buffer.bytes, as: UTF8.self) }
 
     mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { buffer.append(contentsOf: $0) }
+        buffer.append(s)
     }
 
+    /// A newline and the indentation, copied from one constant (no array per depth).
     mutating func newline() {
         guard pretty else { return }
-        while indents.count <= indent { indents.append(indents[indents.count - 1] + [32, 32]) }
-        buffer.append(contentsOf: indents[indent])
+        buffer.append(10)
+        var n = indent * 2
+        while n > 0 {
+            let k = min(n, 64)
+            Self.spaces.withUTF8Buffer { buffer.append(UnsafeBufferPointer(rebasing: $0[0..<k])) }
+            n -= k
+        }
     }
 
+    private static let spaces: StaticString = "                                                                "
+
     mutating func beforeElement() {
-        if needsComma.last == true { buffer.append(UInt8(ascii: ",")) }
-        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
+        if needsComma.setLast() { buffer.append(UInt8(ascii: ",")) }
         newline()
     }
 
     mutating func object(_ body: (inout JSONWriter) -> Void) {
         buffer.append(UInt8(ascii: "{"))
         indent += 1
-        needsComma.append(false)
+        needsComma.push(false)
         body(&self)
-        let had = needsComma.removeLast()
+        let had = needsComma.pop()
         indent -= 1
         if had || pretty { newline() }
         buffer.append(UInt8(ascii: "}"))
@@ -226,28 +241,45 @@ struct JSONWriter {
     mutating func array<T>(_ items: [T], _ body: (inout JSONWriter, T) -> Void) {
         buffer.append(UInt8(ascii: "["))
         indent += 1
-        needsComma.append(false)
+        needsComma.push(false)
         for item in items {
             beforeElement()
             body(&self, item)
         }
-        let had = needsComma.removeLast()
+        let had = needsComma.pop()
         indent -= 1
         if had || pretty { newline() }
         buffer.append(UInt8(ascii: "]"))
     }
 
-    mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &buffer) }
+    mutating func string(_ s: String) { JSONText.appendQuoted(s, to: buffer) }
     mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
-    mutating func int(_ i: Int) { buffer.append(contentsOf: String(i).utf8) }
     mutating func null() { raw("null") }
+
+    /// Decimal digits written in place (no String per number).
+    mutating func int(_ i: Int) {
+        if i < 0 {
+            guard i != .min else { buffer.append(String(i)); return }
+            buffer.append(UInt8(ascii: "-"))
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = i.magnitude, count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[23 - count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            } while n > 0
+            buffer.append(UnsafeRawBufferPointer(rebasing: d[(24 - count)...]))
+        }
+    }
 
     mutating func value(_ v: Value) {
         switch v {
         case .undef: null()
         case let .boolean(b): bool(b)
         case let .integer(i): int(i)
-        case let .float(f): buffer.append(contentsOf: Value.floatString(f).utf8)
+        case let .float(f): buffer.append(Value.floatString(f))
         case let .string(s): string(s)
         case let .array(a): array(a) { w, x in w.value(x) }
         case let .hash(h): object { w in for (k, x) in h.pairs { w.key(k.interpolated) { $0.value(x) } } }
@@ -258,20 +290,65 @@ struct JSONWriter {
     }
 }
 
+/// For each open JSON container, innermost last: has it an element yet (so the next one needs
+/// a comma)? One bit a level for the first 64 levels, an array beyond.
+struct CommaStack {
+    private var bits: UInt64 = 0
+    private var depth = 0
+    private var deeper: [Bool] = []
+
+    init() {}
+    /// The containers already open, outermost first.
+    init(_ levels: [Bool]) { for l in levels { push(l) } }
+
+    mutating func push(_ hasElement: Bool) {
+        if depth < 64 {
+            if hasElement { bits |= 1 << UInt64(depth) } else { bits &= ~(1 << UInt64(depth)) }
+        } else {
+            deeper.append(hasElement)
+        }
+        depth += 1
+    }
+
+    /// Closes the innermost container: whether it had an element.
+    mutating func pop() -> Bool {
+        depth -= 1
+        if depth >= 64 { return deeper.removeLast() }
+        return bits & (1 << UInt64(depth)) != 0
+    }
+
+    /// Marks the innermost container as having an element: whether it had one already (none
+    /// is open at the top level: false).
+    mutating func setLast() -> Bool {
+        guard depth > 0 else { return false }
+        let level = depth - 1
+        if level >= 64 {
+            defer { deeper[level - 64] = true }
+            return deeper[level - 64]
+        }
+        let had = bits & (1 << UInt64(level)) != 0
+        bits |= 1 << UInt64(level)
+        return had
+    }
+}
+
 /// JSON text helpers: quoting and a small parser (for facts files and tests).
 public enum JSONText {
     /// Appends `s` as a JSON string literal (most strings need no escaping and are copied whole).
-    static func appendQuoted(_ s: String, to buffer: inout [UInt8]) {
+    static func appendQuoted(_ s: String, to buffer: ByteBuffer) {
         buffer.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
+        func append(_ bytes: UnsafeBufferPointer<UInt8>) {
             // A string that needs no escape is copied whole (a DEL alone stays as it is);
             // otherwise escaped as YAMLEncoder.quote escapes it.
             if bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                YAMLEncoder.appendEscaped(bytes, to: &buffer)
+                YAMLEncoder.appendEscaped(bytes, to: buffer)
             } else {
-                buffer.append(contentsOf: bytes)
+                buffer.append(bytes)
             }
+        }
+        if s.utf8.withContiguousStorageIfAvailable(append) == nil {
+            var s = s
+            s.withUTF8(append)
         }
         buffer.append(UInt8(ascii: "\""))
     }

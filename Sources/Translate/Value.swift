@@ -2,7 +2,7 @@ import Synchronization
 import PuppetParser
 
 /// A Puppet runtime value (the data types of Puppet's type system that manifests produce).
-public indirect enum Value: Hashable, Sendable {
+public enum Value: Hashable, Sendable {
     case undef
     case defaultValue
     case boolean(Bool)

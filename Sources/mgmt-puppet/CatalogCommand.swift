@@ -40,7 +40,7 @@ struct CatalogCommand: ParsableCommand {
         })
         for w in warnings { printError(w) }
         // (A first compile attempt that failed may have started one for its own catalog.)
-        let bytes = started.writing.flatMap { $0.catalog === catalog ? $0.finish() : nil } ?? catalog.jsonBytes(pretty: !compact)
+        let bytes = started.writing.flatMap { $0.catalog === catalog ? $0.finish() : nil } ?? catalog.jsonBuffer(pretty: !compact)
         PhaseClock.mark("json")
         try writeOutput(bytes, to: output)
     }
@@ -49,11 +49,19 @@ struct CatalogCommand: ParsableCommand {
 /// Writes a command's output: atomically to `path`, or whole to standard output (bytes, not a
 /// String of a many-megabyte text).
 func writeOutput(_ bytes: [UInt8], to path: String?) throws {
+    try bytes.withUnsafeBytes { try writeOutput($0, to: path) }
+}
+
+func writeOutput(_ buffer: ByteBuffer, to path: String?) throws {
+    try buffer.withUnsafeBytes { try writeOutput($0, to: path) }
+}
+
+func writeOutput(_ bytes: UnsafeRawBufferPointer, to path: String?) throws {
     if let path { return try writeAtomically(bytes, to: path) }
     fflush(stdout)
     var done = 0
     while done < bytes.count {
-        let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + done, $0.count - done) }
+        let n = write(1, bytes.baseAddress! + done, bytes.count - done)
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else { printError("error: cannot write to standard output: \(String(cString: strerror(errno)))"); throw ExitCode(2) }
         done += n
@@ -67,9 +75,13 @@ func writeAtomically(_ text: String, to path: String) throws {
 }
 
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try bytes.withUnsafeBytes { try writeAtomically($0, to: path) }
+}
+
+func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
     let tmp = path + ".tmp-\(getpid())"
     guard let f = fopen(tmp, "w") else { printError("\(path): error: cannot write"); throw ExitCode(2) }
-    let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
+    let written = bytes.isEmpty ? 0 : fwrite(bytes.baseAddress, 1, bytes.count, f)
     let ok = written == bytes.count && fflush(f) == 0 && fsync(fileno(f)) == 0
     fclose(f)
     guard ok, rename(tmp, path) == 0 else {

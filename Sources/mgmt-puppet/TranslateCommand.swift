@@ -59,7 +59,7 @@ struct TranslateCommand: ParsableCommand {
         YAMLEncoder.encode(graph, into: &yaml)
         ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
-        try writeOutput(yaml.bytes, to: output)
+        try writeOutput(yaml.buffer, to: output)
         PhaseClock.mark("write")
     }
 }

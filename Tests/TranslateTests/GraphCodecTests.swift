@@ -149,10 +149,10 @@ final class GraphDiffTests: XCTestCase {
         var cases = ["", "plain", "a\"b", "back\\slash", "line\nbreak\r\ttab", "ünï ✓ 😀", "del\u{7F}only", "del\u{7F} and\n"]
         for c in 0..<0x20 { cases.append("x\(String(UnicodeScalar(UInt8(c))))y") }
         for s in cases {
-            var out: [UInt8] = []
-            JSONText.appendQuoted(s, to: &out)
+            let out = ByteBuffer()
+            JSONText.appendQuoted(s, to: out)
             let expected = s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) ? YAMLEncoder.quote(s) : "\"" + s + "\""
-            XCTAssertEqual(String(decoding: out, as: UTF8.self), expected, s.debugDescription)
+            XCTAssertEqual(String(decoding: out.bytes, as: UTF8.self), expected, s.debugDescription)
             // The YAML writer's scalars too (its bytes against the String-built quote).
             XCTAssertTrue(YAMLEncoder.encode(Graph(name: s)).hasPrefix("---\ngraph: " + YAMLEncoder.quote(s) + "\n"), s.debugDescription)
         }

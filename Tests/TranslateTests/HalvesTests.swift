@@ -54,7 +54,7 @@ final class HalvesTests: XCTestCase {
             }
             let catalog = try compiler.compile(program)
             XCTAssertEqual(relationshipsWhenStarted, 0, "started before the relationships were collected")
-            let early = try XCTUnwrap(started).finish()
+            let early = try XCTUnwrap(started).finish().bytes
             let onePass = Array(catalog.json(pretty: pretty, halvesFrom: .max).utf8)
             XCTAssertNil(firstDifference(early, onePass), "pretty: \(pretty)")
             XCTAssertEqual(catalog.relationships.filter { $0.refresh }.count, 40)

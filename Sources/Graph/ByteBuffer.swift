@@ -1,0 +1,87 @@
+/// A growable byte buffer appended to through a raw pointer: what the YAML and JSON writers
+/// fill. `[UInt8].append(contentsOf:)` costs ~200 instructions a call (uniqueness, capacity
+/// and generic sequence checks), and a 10k-resource catalog's JSON makes ~10^6 appends; here
+/// an append is a capacity check and a copy.
+///
+/// A class, so that copies of a writer share one buffer and nothing is copied by accident;
+/// its memory is freed with it. Sendable as a hand-over (a part written on one thread is
+/// joined on another), never written from two threads at once.
+public final class ByteBuffer: @unchecked Sendable {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var used = 0
+    public var count: Int { used }
+
+    public init(capacity: Int = 1 << 12) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Room for `n` more bytes without growing.
+    public func reserve(_ n: Int) {
+        if used + n > capacity { grow(n) }
+    }
+
+    @inlinable public func append(_ byte: UInt8) {
+        if used == capacity { grow(1) }
+        base[used] = byte
+        used += 1
+    }
+
+    @inlinable public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if used + bytes.count > capacity { grow(bytes.count) }
+        (base + used).update(from: source, count: bytes.count)
+        used += bytes.count
+    }
+
+    @inlinable public func append(_ bytes: UnsafeRawBufferPointer) {
+        append(bytes.bindMemory(to: UInt8.self))
+    }
+
+    @inlinable public func append(_ s: StaticString) {
+        s.withUTF8Buffer { append($0) }
+    }
+
+    public func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    public func append(_ other: ByteBuffer) {
+        append(UnsafeBufferPointer(start: other.base, count: other.count))
+    }
+
+    /// A string's UTF-8 bytes (copied from its storage, no intermediate array).
+    @inlinable public func append(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
+            var s = s
+            s.withUTF8 { append($0) }
+        }
+    }
+
+    /// `n` copies of `byte` (indentation).
+    public func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + used).initialize(repeating: byte, count: n)
+        used += n
+    }
+
+    @usableFromInline @inline(never) func grow(_ n: Int) {
+        let newCapacity = max(capacity * 2, used + n)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.initialize(from: base, count: used)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
+    }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// The bytes as an array (one copy).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
