@@ -85,3 +85,29 @@ public final class ByteBuffer: @unchecked Sendable {
     /// The bytes as an array (one copy).
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
+
+/// Whether a string's bytes need escaping in a double-quoted JSON/YAML scalar: a control
+/// character, `"` or `\` (and DEL when `del`). Eight bytes a step (the classic "has a byte less
+/// than / equal to" word tests, exact for a yes/no answer), as most strings need none and every
+/// string written is scanned.
+@inlinable public func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>, del: Bool) -> Bool {
+    guard let start = bytes.baseAddress else { return false }
+    let raw = UnsafeRawPointer(start)
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+    var i = 0
+    while i + 8 <= bytes.count {
+        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        if (w &- ones &* 0x20) & ~w & highs != 0 || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
+            || (del && hasZero(w ^ (ones &* 0x7F))) {
+            return true
+        }
+        i += 8
+    }
+    while i < bytes.count {
+        let c = bytes[i]
+        if c < 0x20 || c == 0x22 || c == 0x5C || (del && c == 0x7F) { return true }
+        i += 1
+    }
+    return false
+}

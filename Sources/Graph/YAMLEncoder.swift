@@ -192,7 +192,7 @@ public struct YAMLBytes {
     func quoted(_ s: String) {
         buffer.append(UInt8(ascii: "\""))
         func append(_ p: UnsafeBufferPointer<UInt8>) {
-            if p.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            if needsEscape(p, del: true) {
                 YAMLEncoder.appendEscaped(p, to: buffer)
             } else {
                 buffer.append(p)

@@ -14,13 +14,40 @@ public final class Catalog {
 
     public init(node: String) { self.node = node }
 
-    public static func key(_ type: String, _ title: String) -> String { type + "[" + title + "]" }
+    /// `Type[title]`, made in one allocation (every resource and reference needs one).
+    public static func key(_ type: String, _ title: String) -> String {
+        let t = type.utf8.count, n = t + title.utf8.count + 2
+        guard n > 15 else { return type + "[" + title + "]" }  // small strings need no storage
+        return String(unsafeUninitializedCapacity: n) { out in
+            var i = 0
+            func copy(_ s: String) {
+                var s = s
+                s.withUTF8 { p in
+                    guard let base = p.baseAddress else { return }
+                    UnsafeMutableRawPointer(out.baseAddress! + i).copyMemory(from: base, byteCount: p.count)
+                    i += p.count
+                }
+            }
+            copy(type)
+            out[i] = UInt8(ascii: "["); i += 1
+            copy(title)
+            out[i] = UInt8(ascii: "]"); i += 1
+            return i
+        }
+    }
 
     public func resource(_ type: String, _ title: String) -> CatalogResource? {
         index[Catalog.key(type, title)]
     }
 
     public func resource(ref: String) -> CatalogResource? { index[ref] }
+
+    /// Room for about `n` resources (a large manifest's index would otherwise be rehashed as
+    /// it doubles).
+    func reserve(_ n: Int) {
+        resources.reserveCapacity(n)
+        index.reserveCapacity(n)
+    }
 
     func add(_ r: CatalogResource) {
         r.serial = resources.count
@@ -67,7 +94,7 @@ public final class CatalogResource {
     public var parameters: [String: Value] = [:]
     /// Parameter names in the order they were set (for stable messages).
     public var parameterOrder: [String] = []
-    public var tags: Set<String> = []
+    public var tags = TagSet()
     public var exported: Bool
     public var virtual: Bool
     /// An instance of a defined type (a container in the relationship graph).
@@ -90,15 +117,19 @@ public final class CatalogResource {
     var serial = 0
     /// Where each attribute given in the resource expression was (Puppet reports a bad
     /// relationship at its parameter).
-    var attributeOffsets: [String: Int32] = [:]
+    /// (Few and rarely read: a list, not a dictionary per resource.)
+    var attributeOffsets: [(name: String, offset: Int32)] = []
+
+    func attributeOffset(_ name: String) -> Int32? { attributeOffsets.first { $0.name == name }?.offset }
 
     /// `Type[title]`, made once: it keys every index and relationship.
     public let ref: String
 
-    init(type: String, title: String, exported: Bool, virtual: Bool, file: String?, line: Int?) {
+    /// `ref`: `Catalog.key(type, title)` when the caller has it already.
+    init(type: String, title: String, exported: Bool, virtual: Bool, file: String?, line: Int?, ref: String? = nil) {
         self.type = type
         self.title = title
-        self.ref = Catalog.key(type, title)
+        self.ref = ref ?? Catalog.key(type, title)
         self.exported = exported
         self.virtual = virtual
         self.file = file
@@ -131,4 +162,50 @@ extension Catalog {
         default: return v.referenceString.map { [$0] } ?? []
         }
     }
+}
+
+/// A resource's tags: a handful of lowercase strings, kept unique and sorted by UTF-8 bytes
+/// (the order the catalog prints them in). An array, not a hash set: every resource starts
+/// from its container's tags and adds two or three of its own, and copying a short array and
+/// inserting into it costs less than copying and growing a set and hashing every tag.
+public struct TagSet: Sequence, ExpressibleByArrayLiteral, Equatable {
+    public private(set) var sorted: [String] = []
+
+    public init() {}
+    public init(arrayLiteral elements: String...) { for e in elements { insert(e) } }
+
+    public var count: Int { sorted.count }
+    public var isEmpty: Bool { sorted.isEmpty }
+
+    /// Where `tag` is or would go.
+    private func position(_ tag: String) -> (index: Int, found: Bool) {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let c = utf8Compare(sorted[mid], tag)
+            if c == 0 { return (mid, true) }
+            if c < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return (lo, false)
+    }
+
+    public func contains(_ tag: String) -> Bool { position(tag).found }
+
+    @discardableResult
+    public mutating func insert(_ tag: String) -> Bool {
+        let (i, found) = position(tag)
+        guard !found else { return false }
+        // Appended and moved into place (Array.insert(_:at:) takes a slow general path).
+        sorted.append(tag)
+        var j = sorted.count - 1
+        while j > i { sorted.swapAt(j, j - 1); j -= 1 }
+        return true
+    }
+
+    public mutating func remove(_ tag: String) {
+        let (i, found) = position(tag)
+        if found { sorted.remove(at: i) }
+    }
+
+    public func makeIterator() -> IndexingIterator<[String]> { sorted.makeIterator() }
 }

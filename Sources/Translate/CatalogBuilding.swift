@@ -5,17 +5,22 @@ import PuppetParser
 extension Compiler {
     // MARK: - Resource expressions
 
-    /// `type { title: attrs; … }`: declares resources and returns their references.
-    func evaluateResource(_ e: Expr, _ scope: Scope) throws -> Value {
+    /// `type { title: attrs; … }`: declares resources and returns their references (a
+    /// statement whose value is not used asks for none: `wantsValue` false).
+    func evaluateResource(_ e: Expr, _ scope: Scope, wantsValue: Bool = true) throws -> Value {
         guard case let .resource(form, typeExpr, bodies) = e.kind else { return .undef }
         // A capitalised type is a reference first: an unknown one fails as Puppet's does.
         if case .reference = typeExpr.kind { _ = try evaluate(typeExpr, scope) }
         let typeName = try resourceTypeName(typeExpr, scope)
         var localDefaults: [(String, Value, Bool)] = []
         var refs: [Value] = []
-        // A title may appear once in one expression (`default` included).
+        // A title may appear once in one expression (`default` included). Most expressions
+        // have one: the set is made for the second.
+        var firstTitle: String?
         var seenTitles = Set<String>()
         func once(_ title: String) throws {
+            guard let first = firstTitle else { firstTitle = title; return }
+            if seenTitles.isEmpty { seenTitles.insert(first) }
             guard seenTitles.insert(title).inserted else {
                 throw error("Evaluation Error: The title '\(title)' has already been used in this resource expression", e)
             }
@@ -50,10 +55,10 @@ extension Compiler {
                 if typeName == "class" {
                     try declareClass(title, arguments: Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }),
                                      resourceLike: true, from: scope, at: at, virtual: form != .regular)
-                    refs.append(.type(PType("Class", [.string(Compiler.normalize(title))])))
+                    if wantsValue { refs.append(.type(PType("Class", [.string(Compiler.normalize(title))]))) }
                 } else {
                     let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: at, lineAt: e)
-                    refs.append(.type(PType(r.type, [.string(r.title)])))
+                    if wantsValue { refs.append(.type(PType(r.type, [.string(r.title)]))) }
                 }
             }
         }
@@ -170,15 +175,16 @@ extension Compiler {
         if builtin == nil && define == nil {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '\(typeName)'", e)
         }
-        let type = Naming.typeName(typeName)
+        let type = builtin?.typeName ?? Naming.typeName(typeName)
+        let ref = Catalog.key(type, title)
         let alternateKey = alternate(typeName, title, builtin: builtin)
-        if let existing = catalog.resource(ref: Catalog.key(type, title)) ?? alternateKey.flatMap({ catalog.resource(ref: $0) }) {
+        if let existing = catalog.resource(ref: ref) ?? alternateKey.flatMap({ catalog.resource(ref: $0) }) {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, " + duplicateDeclaration(existing), e)
         }
         // Puppet gives every body of a resource expression the expression's line.
         let loc = currentFile.location(of: (lineAt ?? e).range.start)
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
-                                file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line)
+                                file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line, ref: ref)
         r.alternateKey = alternateKey
         r.isDefineInstance = define != nil
         r.scope = scope
@@ -191,6 +197,9 @@ extension Compiler {
         if define != nil { validNames.insert("name") }
         r.parameters.reserveCapacity(ops.count + 2)
         r.parameterOrder.reserveCapacity(ops.count + 2)
+        // Which of the names looked up below were set (no lookups for them afterwards).
+        var setNamevar = false, setTag = false, setStage = false
+        let namevar = builtin?.namevar ?? "name"
         for (name, value, _, at) in ops {
             let accepted = builtin.map { $0.accepted.contains(name) } ?? (ResourceTypes.metaparameters.contains(name) || validNames.contains(name))
             if !accepted {
@@ -201,26 +210,34 @@ extension Compiler {
             }
             if value.isUndef { continue }
             r.set(name, value)
-            if ResourceTypes.isRelationshipParameter(name) { r.attributeOffsets[name] = at.range.start }
+            if ResourceTypes.isRelationshipParameter(name) {
+                r.attributeOffsets.append((name, at.range.start))
+            } else if name == namevar {
+                setNamevar = true
+            } else if name == "tag" {
+                setTag = true
+            } else if name == "stage" {
+                setStage = true
+            }
         }
-        if let builtin, builtin.namevar != "name", r.parameters[builtin.namevar] == nil {
-            r.set(builtin.namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))
+        if namevar != "name", !setNamevar {
+            r.set(namevar, .string(ResourceTypes.namevarValue(type: typeName, title: title)))
         }
         // Tags: the type, the title when it is a valid tag, the containers', the tag metaparam.
-        r.tags = tagsFromContainer(container)
-        r.tags.insert(typeName)
-        if typeName.containsDoubleColon { for seg in typeName.split(separator: ":") { r.tags.insert(String(seg)) } }
+        r.tags = tagsFromContainer(container, typeName)
         if isValidTag(title) {
-            r.tags.insert(title.lowercased())
-            if title.containsDoubleColon { for seg in title.lowercased().split(separator: ":") { r.tags.insert(String(seg)) } }
+            let lower = title.lowercasedIfNeeded
+            r.tags.insert(lower)
+            if title.containsDoubleColon { for seg in lower.split(separator: ":") { r.tags.insert(String(seg)) } }
         }
-        if let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
+        if setTag, let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Resource defaults in effect where (and when) the resource is declared.
         for (attr, value, _) in scope.defaults(for: typeName) where r.parameters[attr] == nil && !value.isUndef {
             if define == nil, !ResourceTypes.isMetaparameter(attr), !validNames.contains(attr) { continue }
             r.set(attr, value)
+            if attr == "stage" { setStage = true }
         }
-        if r.parameters["stage"] != nil {
+        if setStage {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Only classes can set 'stage'; normal resources like \(r.ref) cannot change run stage", lineAt ?? e)
         }
         catalog.add(r)
@@ -251,7 +268,7 @@ extension Compiler {
         return n == title ? nil : Catalog.key(Naming.typeName(typeName), n)
     }
 
-    func tagsFromContainer(_ c: CatalogResource?) -> Set<String> {
+    func tagsFromContainer(_ c: CatalogResource?) -> TagSet {
         guard let c else { return [] }
         var t = c.tags
         // A define instance passes on its type name and title tags, not its own type tag only.
@@ -259,20 +276,37 @@ extension Compiler {
         return t
     }
 
-    func isValidTag(_ s: String) -> Bool {
-        // ASCII fast path: [A-Za-z0-9_][A-Za-z0-9_:.-]*
-        if s.utf8.allSatisfy({ $0 < 0x80 }) {
-            func ok(_ c: UInt8, first: Bool) -> Bool {
-                (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
-                    || (!first && (c == 58 || c == 46 || c == 45))
-            }
-            var first = true
-            for c in s.utf8 {
-                if !ok(c, first: first) { return false }
-                first = false
-            }
-            return !first
+    /// The container's tags and those of a type name (its segments too): the same for most
+    /// resources of a container, so the last few are kept (keyed by the container's tags as
+    /// they are now: the `tag` function may add to them).
+    func tagsFromContainer(_ c: CatalogResource?, _ typeName: String) -> TagSet {
+        let containerTags = c?.tags ?? []
+        if let hit = typeTagCache.first(where: { $0.typeName == typeName && $0.container === c && $0.containerTags == containerTags }) {
+            return hit.tags
         }
+        var t = tagsFromContainer(c)
+        t.insert(typeName)
+        if typeName.containsDoubleColon { for seg in typeName.split(separator: ":") { t.insert(String(seg)) } }
+        if typeTagCache.count == 8 { typeTagCache.removeFirst() }
+        typeTagCache.append((c, containerTags, typeName, t))
+        return t
+    }
+
+    func isValidTag(_ s: String) -> Bool {
+        // ASCII fast path, one pass: [A-Za-z0-9_][A-Za-z0-9_:.-]*
+        var first = true
+        for c in s.utf8 {
+            if c >= 0x80 { return isValidUnicodeTag(s) }
+            let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
+                || (!first && (c == 58 || c == 46 || c == 45))
+            // (An invalid ASCII byte fails under the Unicode rules too.)
+            if !ok { return false }
+            first = false
+        }
+        return !first
+    }
+
+    private func isValidUnicodeTag(_ s: String) -> Bool {
         guard let f = s.unicodeScalars.first, f.properties.isAlphabetic || ("0"..."9").contains(f) || f == "_" else { return false }
         return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ":" || $0 == "." || $0 == "-" }
     }

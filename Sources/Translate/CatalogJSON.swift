@@ -138,7 +138,7 @@ extension CatalogResource {
             w.constKey("virtual"); w.bool(virtual)
             w.constKey("file"); if let f = file { w.string(f) } else { w.null() }
             w.constKey("line"); if let l = line { w.int(l) } else { w.null() }
-            w.constKey("tags"); w.array(tags.count < 2 ? Array(tags) : tags.sorted(by: utf8Less)) { $0.string($1) }
+            w.constKey("tags"); w.array(tags.sorted) { $0.string($1) }
             writeParameters(&w)
         }
     }
@@ -340,7 +340,7 @@ public enum JSONText {
         func append(_ bytes: UnsafeBufferPointer<UInt8>) {
             // A string that needs no escape is copied whole (a DEL alone stays as it is);
             // otherwise escaped as YAMLEncoder.quote escapes it.
-            if bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            if needsEscape(bytes, del: false) {
                 YAMLEncoder.appendEscaped(bytes, to: buffer)
             } else {
                 buffer.append(bytes)

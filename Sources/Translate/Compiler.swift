@@ -104,6 +104,9 @@ public final class Compiler {
     /// `File`, `Service`, ...: references to built-in resource types, evaluated once each
     /// (every `require => File[...]` names one).
     var builtinTypeReferences: [String: Value] = [:]
+    /// The tags a container and a type name give a resource, for the last few pairs seen
+    /// (`tagsFromContainer(_:_:)`).
+    var typeTagCache: [(container: CatalogResource?, containerTags: TagSet, typeName: String, tags: TagSet)] = []
     /// The file whose code is being evaluated (for positions).
     var currentFile: SourceFile
     public private(set) var warnings: [String] = []
@@ -250,9 +253,18 @@ public final class Compiler {
     /// Evaluates a body's statements in a scope (definitions are skipped: they were registered).
     func evaluateStatements(_ body: Expr, _ scope: Scope) throws {
         if case let .block(statements) = body.kind {
-            for s in statements { _ = try evaluateStatement(s, scope) }
+            for s in statements { try evaluateUnusedStatement(s, scope) }
         } else {
-            _ = try evaluateStatement(body, scope)
+            try evaluateUnusedStatement(body, scope)
+        }
+    }
+
+    /// A statement whose value nobody uses: a resource expression makes no list of references.
+    func evaluateUnusedStatement(_ e: Expr, _ scope: Scope) throws {
+        if case .resource = e.kind {
+            _ = try evaluateResource(e, scope, wantsValue: false)
+        } else {
+            _ = try evaluateStatement(e, scope)
         }
     }
 
@@ -402,7 +414,7 @@ public final class Compiler {
                     guard let target else {
                         let file = r.sourceFile ?? currentFile
                         throw CompileError("Could not find resource '\(ref)' in parameter '\(param)'", file: file,
-                                           offset: r.attributeOffsets[param] ?? r.sourceOffset)
+                                           offset: r.attributeOffset(param) ?? r.sourceOffset)
                     }
                     // A relationship is its resource, parameter and target: repeats can only
                     // come from one parameter's list.

@@ -7,6 +7,8 @@ public enum ResourceTypes {
     public struct Info {
         public let namevar: String
         public let attributes: Set<String>
+        /// The name as catalogs spell it (`File`), set when the table is made.
+        var typeName: String?
         /// Attributes and metaparameters: what a resource of the type accepts (one lookup).
         let accepted: Set<String>
         init(namevar: String, attributes: Set<String>) {
@@ -58,7 +60,13 @@ public enum ResourceTypes {
     }
 
     /// By lowercase type name.
-    public static let builtin: [String: Info] = [
+    public static let builtin: [String: Info] = {
+        var table = builtinByName
+        for (name, _) in table { table[name]!.typeName = Naming.typeName(name) }
+        return table
+    }()
+
+    private static let builtinByName: [String: Info] = [
         // stdlib's anchor: does nothing, takes part in ordering (older modules contain with it).
         "anchor": info("name", "name"),
         "exec": info("command", "command,creates,cwd,environment,group,logoutput,onlyif,path,provider,refresh,refreshonly,returns,timeout,tries,try_sleep,umask,unless,user"),

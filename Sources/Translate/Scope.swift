@@ -48,7 +48,7 @@ final class Scope {
         var seen = Set<String>()
         var s: Scope? = self
         while let cur = s {
-            if let d = cur.defaults[type] {
+            if !cur.defaults.isEmpty, let d = cur.defaults[type] {
                 for (attr, entry) in d.sorted(by: { $0.key < $1.key }) where !seen.contains(attr) {
                     seen.insert(attr)
                     out.append((attr, entry.value, entry.append))

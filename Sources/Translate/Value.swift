@@ -222,6 +222,15 @@ public enum Naming {
     static let typeNameCache = Mutex<[String: String]>([:])
 }
 
+extension String {
+    /// `lowercased()`, without a new string when there is nothing to lower (ASCII with no
+    /// capitals: most titles and names).
+    var lowercasedIfNeeded: String {
+        for c in utf8 where c >= 0x80 || (c >= 65 && c <= 90) { return lowercased() }
+        return self
+    }
+}
+
 extension StringProtocol {
     /// `contains("::")` without the general substring search (this is on hot paths).
     var containsDoubleColon: Bool {

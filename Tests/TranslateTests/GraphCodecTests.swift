@@ -157,4 +157,22 @@ final class GraphDiffTests: XCTestCase {
             XCTAssertTrue(YAMLEncoder.encode(Graph(name: s)).hasPrefix("---\ngraph: " + YAMLEncoder.quote(s) + "\n"), s.debugDescription)
         }
     }
+
+    /// The word-at-a-time escape test agrees with a byte-by-byte one for every byte value at
+    /// every position of strings shorter and longer than a word (UTF-8 lead bytes included).
+    func testNeedsEscapeMatchesBytewiseCheck() {
+        for del in [false, true] {
+            for length in 1...19 {
+                for position in 0..<length {
+                    for b in 0...255 {
+                        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                        bytes[position] = UInt8(b)
+                        let expected = b < 0x20 || b == 0x22 || b == 0x5C || (del && b == 0x7F)
+                        XCTAssertEqual(bytes.withUnsafeBufferPointer { needsEscape($0, del: del) }, expected, "\(b) at \(position) of \(length)")
+                    }
+                }
+            }
+        }
+        XCTAssertFalse([UInt8]().withUnsafeBufferPointer { needsEscape($0, del: true) })
+    }
 }
