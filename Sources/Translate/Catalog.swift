@@ -140,17 +140,6 @@ public final class CatalogResource {
         if parameters.updateValue(value, forKey: name) == nil { parameterOrder.append(name) }
     }
 
-    /// The reference strings in require/before/notify/subscribe.
-    /// In the order the parameters were set (Puppet checks them in that order).
-    var relationshipRefs: [(String, [String])] {
-        var out: [(String, [String])] = []
-        for p in parameterOrder {
-            guard ResourceTypes.isRelationshipParameter(p), let v = parameters[p] else { continue }
-            if case let .string(s) = v { out.append((p, [s])) } else { out.append((p, Catalog.flattenRefs(v))) }
-        }
-        return out
-    }
-
 }
 
 extension Catalog {

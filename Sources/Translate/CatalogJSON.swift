@@ -162,7 +162,17 @@ extension CatalogResource {
         w.object { w in
             for (k, v) in meta {
                 if ResourceTypes.isRelationshipParameter(k) {
-                    w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
+                    // One reference (the usual case) needs no list.
+                    let one: String? = switch v {
+                    case let .string(s): s
+                    case .type: v.referenceString
+                    default: nil
+                    }
+                    if let one {
+                        w.key(k) { $0.array(one: Compiler.canonicalRef(one)) }
+                    } else {
+                        w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
+                    }
                 } else {
                     w.key(k) { $0.value(v) }
                 }
@@ -249,6 +259,17 @@ struct JSONWriter {
         let had = needsComma.pop()
         indent -= 1
         if had || pretty { newline() }
+        buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// A list of one string, as `array([s])` writes it.
+    mutating func array(one s: String) {
+        buffer.append(UInt8(ascii: "["))
+        indent += 1
+        newline()
+        string(s)
+        indent -= 1
+        newline()
         buffer.append(UInt8(ascii: "]"))
     }
 

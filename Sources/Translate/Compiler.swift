@@ -403,9 +403,11 @@ public final class Compiler {
         var rels: [Relationship] = []
         var serials: [(from: Int, to: Int)] = []
         for r in catalog.resources where !r.virtual || r.exported {
-            for (param, refs) in r.relationshipRefs {
+            // In the order the parameters were set (Puppet checks them in that order).
+            for param in r.parameterOrder where ResourceTypes.isRelationshipParameter(param) {
+                guard let value = r.parameters[param] else { continue }
                 var seen = Set<String>()
-                for ref in refs {
+                func relate(_ ref: String, oneOf count: Int) throws {
                     let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
                     if let target, target.virtual, !target.exported {
                         // Puppet's validator finds it; building the relationship graph then fails.
@@ -418,7 +420,7 @@ public final class Compiler {
                     }
                     // A relationship is its resource, parameter and target: repeats can only
                     // come from one parameter's list.
-                    if refs.count > 1, !seen.insert(ref).inserted { continue }
+                    if count > 1, !seen.insert(ref).inserted { return }
                     switch param {
                     case "require", "subscribe":
                         rels.append(Relationship(from: ref, to: r.ref, refresh: param == "subscribe", via: param))
@@ -427,6 +429,16 @@ public final class Compiler {
                         rels.append(Relationship(from: r.ref, to: ref, refresh: param == "notify", via: param))
                         serials.append((r.serial, target.serial))
                     }
+                }
+                // One reference (the usual case) needs no list.
+                switch value {
+                case let .string(s):
+                    try relate(s, oneOf: 1)
+                case .type:
+                    if let ref = value.referenceString { try relate(ref, oneOf: 1) }
+                default:
+                    let refs = Catalog.flattenRefs(value)
+                    for ref in refs { try relate(ref, oneOf: refs.count) }
                 }
             }
         }

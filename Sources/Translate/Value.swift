@@ -94,7 +94,13 @@ public struct PType: Hashable, Sendable, CustomStringConvertible {
         "Timestamp", "SemVer", "SemVerRange", "Binary", "Deferred", "Error", "Init", "URI",
     ]
 
-    public var isResourceType: Bool { !PType.dataTypes.contains(name) }
+    public var isResourceType: Bool {
+        // The types most references name, without hashing (every relationship has one).
+        switch name {
+        case "File", "Exec", "Package", "Service", "Notify", "User", "Group", "Anchor": return true
+        default: return !PType.dataTypes.contains(name)
+        }
+    }
 
     static let dataTypeByLowercase: [String: String] = Dictionary(dataTypes.map { ($0.lowercased(), $0) }, uniquingKeysWith: { a, b in a < b ? a : b })
 
@@ -116,7 +122,7 @@ extension Value {
     /// `Type[title]` string of a resource reference value, as catalogs print it: `File[/tmp/x]`.
     public var referenceString: String? {
         guard case let .type(t) = self, let (type, title) = t.resourceReference else { return nil }
-        return "\(type)[\(type == "Class" ? Naming.className(title) : title)]"
+        return Catalog.key(type, type == "Class" ? Naming.className(title) : title)
     }
 
     /// The value as string interpolation and `String(x)` produce it: undef → '', arrays as
