@@ -95,19 +95,29 @@ public final class ByteBuffer: @unchecked Sendable {
     let raw = UnsafeRawPointer(start)
     let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
     @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-    var i = 0
-    while i + 8 <= bytes.count {
-        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        if (w &- ones &* 0x20) & ~w & highs != 0 || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
-            || (del && hasZero(w ^ (ones &* 0x7F))) {
-            return true
+    @inline(__always) func bad(_ w: UInt64) -> Bool {
+        (w &- ones &* 0x20) & ~w & highs != 0 || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
+            || (del && hasZero(w ^ (ones &* 0x7F)))
+    }
+    let n = bytes.count
+    guard n >= 8 else {
+        // Four to seven bytes: two 4-byte loads that overlap, in one word.
+        if n >= 4 {
+            let lo = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let hi = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            return bad(lo | hi << 32)
         }
+        for i in 0..<n {
+            let c = start[i]
+            if c < 0x20 || c == 0x22 || c == 0x5C || (del && c == 0x7F) { return true }
+        }
+        return false
+    }
+    var i = 0
+    while i + 8 <= n {
+        if bad(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
         i += 8
     }
-    while i < bytes.count {
-        let c = bytes[i]
-        if c < 0x20 || c == 0x22 || c == 0x5C || (del && c == 0x7F) { return true }
-        i += 1
-    }
-    return false
+    // The last bytes in a word that overlaps the one before.
+    return i < n && bad(raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
 }

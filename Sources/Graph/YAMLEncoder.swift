@@ -58,10 +58,10 @@ public enum YAMLEncoder {
         var currentKind: String?
         for r in resources {
             if r.kind != currentKind {
-                out.raw("  "); out.raw(r.kind); out.raw(":\n")
+                out.lit("  "); out.raw(r.kind); out.lit(":\n")
                 currentKind = r.kind
             }
-            out.raw("  - name: "); out.quoted(r.name); out.raw("\n")
+            out.lit("  - name: "); out.quoted(r.name); out.lit("\n")
             let keys = r.params.count == 1 ? Array(r.params.keys) : r.params.keys.sorted(by: utf8Less)
             for key in keys {
                 write(key, r.params[key]!, indent: "    ", into: &out)
@@ -86,12 +86,12 @@ public enum YAMLEncoder {
 
     static func writeEdges(_ edges: ArraySlice<Edge>, into out: inout YAMLBytes) {
         for e in edges {
-            out.raw("- name: "); out.quoted(e.name)
-            out.raw("\n  from:\n    kind: "); out.quoted(e.from.kind)
-            out.raw("\n    name: "); out.quoted(e.from.name)
-            out.raw("\n  to:\n    kind: "); out.quoted(e.to.kind)
-            out.raw("\n    name: "); out.quoted(e.to.name)
-            out.raw(e.notify ? "\n  notify: true\n" : "\n")
+            out.lit("- name: "); out.quoted(e.name)
+            out.lit("\n  from:\n    kind: "); out.quoted(e.from.kind)
+            out.lit("\n    name: "); out.quoted(e.from.name)
+            out.lit("\n  to:\n    kind: "); out.quoted(e.to.kind)
+            out.lit("\n    name: "); out.quoted(e.to.name)
+            if e.notify { out.lit("\n  notify: true\n") } else { out.lit("\n") }
         }
     }
 
@@ -101,14 +101,18 @@ public enum YAMLEncoder {
             out.raw(indent); out.raw(key)
             if items.isEmpty { out.raw(": []\n"); return }
             out.raw(":\n")
-            for i in items { out.raw(indent); out.raw("- "); out.raw(scalar(i)); out.raw("\n") }
+            for i in items {
+                out.raw(indent); out.lit("- ")
+                if case let .string(s) = i { out.quoted(s) } else { out.raw(scalar(i)) }
+                out.lit("\n")
+            }
         case let .map(m):
             out.raw(indent); out.raw(key)
             if m.isEmpty { out.raw(": {}\n"); return }
             out.raw(":\n")
             for k in m.keys.sorted(by: utf8Less) { write(k, m[k]!, indent: indent + "  ", into: &out) }
         case let .string(s):
-            out.raw(indent); out.raw(key); out.raw(": "); out.quoted(s); out.raw("\n")
+            out.raw(indent); out.raw(key); out.lit(": "); out.quoted(s); out.lit("\n")
         default:
             out.raw(indent); out.raw(key); out.raw(": "); out.raw(scalar(v)); out.raw("\n")
         }
@@ -187,6 +191,9 @@ public struct YAMLBytes {
     func append(_ other: ByteBuffer) { buffer.append(other) }
 
     func raw(_ s: String) { buffer.append(s) }
+
+    /// A literal (no String made for it).
+    func lit(_ s: StaticString) { buffer.append(s) }
 
     /// A double-quoted scalar, as `YAMLEncoder.quote` writes it.
     func quoted(_ s: String) {
