@@ -43,6 +43,12 @@ extension Compiler {
             return .hash(h)
         case let .access(left, keys):
             let l = try evaluate(left, scope)
+            // `File['/x']`, the most common access (every relationship names one): what
+            // `parameterize` makes of a resource type and one title, without its lists.
+            if keys.count == 1, case let .string(title) = keys[0].kind, case .reference = left.kind, case let .type(t) = l,
+               t.parameters.isEmpty, t.name != "Resource", t.name != "Class", t.isResourceType {
+                return .type(PType(t.name, [.string(title)]))
+            }
             var ks: [Value] = []
             for k in keys { ks.append(try evaluate(k, scope)) }
             return try access(l, ks, e)
