@@ -40,8 +40,8 @@ extension Catalog {
         }.map { (from: live[$0].from.ref, to: live[$0].to.ref) }
         w.array(edges) { w, e in
             w.object { w in
-                w.key("from") { $0.string(e.from) }
-                w.key("to") { $0.string(e.to) }
+                w.constKey("\"from\": ", "\"from\":"); w.string(e.from)
+                w.constKey("\"to\": ", "\"to\":"); w.string(e.to)
             }
         }
     }
@@ -49,10 +49,10 @@ extension Catalog {
     func writeRelationships(_ w: inout JSONWriter) {
         w.array(relationships) { w, rel in
             w.object { w in
-                w.key("from") { $0.string(rel.from) }
-                w.key("to") { $0.string(rel.to) }
-                w.key("refresh") { $0.bool(rel.refresh) }
-                w.key("via") { $0.string(rel.via) }
+                w.constKey("\"from\": ", "\"from\":"); w.string(rel.from)
+                w.constKey("\"to\": ", "\"to\":"); w.string(rel.to)
+                w.constKey("\"refresh\": ", "\"refresh\":"); w.bool(rel.refresh)
+                w.constKey("\"via\": ", "\"via\":"); w.string(rel.via)
             }
         }
     }
@@ -131,14 +131,14 @@ public final class CatalogJSONWriting: @unchecked Sendable {
 extension CatalogResource {
     func write(_ w: inout JSONWriter) {
         w.object { w in
-            w.constKey("ref"); w.string(ref)
-            w.constKey("type"); w.string(type)
-            w.constKey("title"); w.string(title)
-            w.constKey("exported"); w.bool(exported)
-            w.constKey("virtual"); w.bool(virtual)
-            w.constKey("file"); if let f = file { w.string(f) } else { w.null() }
-            w.constKey("line"); if let l = line { w.int(l) } else { w.null() }
-            w.constKey("tags"); w.array(tags.sorted) { $0.string($1) }
+            w.constKey("\"ref\": ", "\"ref\":"); w.string(ref)
+            w.constKey("\"type\": ", "\"type\":"); w.string(type)
+            w.constKey("\"title\": ", "\"title\":"); w.string(title)
+            w.constKey("\"exported\": ", "\"exported\":"); w.bool(exported)
+            w.constKey("\"virtual\": ", "\"virtual\":"); w.bool(virtual)
+            w.constKey("\"file\": ", "\"file\":"); if let f = file { w.string(f) } else { w.null() }
+            w.constKey("\"line\": ", "\"line\":"); if let l = line { w.int(l) } else { w.null() }
+            w.constKey("\"tags\": ", "\"tags\":"); w.array(tags.sorted) { $0.string($1) }
             writeParameters(&w)
         }
     }
@@ -146,11 +146,21 @@ extension CatalogResource {
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
-        // Sorted once as pairs (no second lookup per key); metaparameters split off in order.
+        // Sorted once as pairs (no second lookup per key), by insertion: a resource has a few
+        // (the general sort's set-up costs more than sorting them); metaparameters split off
+        // in order.
         var sorted = Array(parameters)
-        if sorted.count > 1 { sorted.sort { utf8Less($0.key, $1.key) } }
+        if sorted.count > 1 {
+            for i in 1..<sorted.count {
+                var j = i
+                while j > 0, utf8Compare(sorted[j - 1].key, sorted[j].key) > 0 {
+                    sorted.swapAt(j - 1, j)
+                    j -= 1
+                }
+            }
+        }
         var meta: [(key: String, value: Value)] = []
-        w.constKey("parameters")
+        w.constKey("\"parameters\": ", "\"parameters\":")
         w.object { w in
             for (k, v) in sorted {
                 if ResourceTypes.isMetaparameter(k) { meta.append((k, v)); continue }
@@ -158,11 +168,17 @@ extension CatalogResource {
                 w.key(k) { $0.value(v) }
             }
         }
-        w.constKey("metaparams")
+        w.constKey("\"metaparams\": ", "\"metaparams\":")
         w.object { w in
             for (k, v) in meta {
                 if ResourceTypes.isRelationshipParameter(k) {
-                    // One reference (the usual case) needs no list.
+                    // One reference (the usual case) needs no list; a typed one already spelt
+                    // as the catalog spells it is written without a String made for it.
+                    if case let .type(t) = v, let (type, title) = t.resourceReference, PType.isCanonicalResourceTypeName(type),
+                       title.utf8.first != UInt8(ascii: "'") {
+                        w.key(k) { $0.array(oneReference: type, title) }
+                        continue
+                    }
                     let one: String? = switch v {
                     case let .string(s): s
                     case .type: v.referenceString
@@ -233,12 +249,11 @@ struct JSONWriter {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    /// A key known to need no escaping, then the value is written by the caller.
-    mutating func constKey(_ k: StaticString) {
+    /// A key known to need no escaping, quoted and with its colon in each layout (`"ref": `,
+    /// `"ref":`); the value is written by the caller.
+    mutating func constKey(_ prettyKey: StaticString, _ compactKey: StaticString) {
         beforeElement()
-        buffer.append(UInt8(ascii: "\""))
-        raw(k)
-        if pretty { raw("\": ") } else { raw("\":") }
+        raw(pretty ? prettyKey : compactKey)
     }
 
     mutating func key(_ k: String, _ body: (inout JSONWriter) -> Void) {
@@ -259,6 +274,22 @@ struct JSONWriter {
         let had = needsComma.pop()
         indent -= 1
         if had || pretty { newline() }
+        buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// A list of one reference, `Type[title]`, as `array(one: Catalog.key(type, title))` writes it.
+    mutating func array(oneReference type: String, _ title: String) {
+        buffer.append(UInt8(ascii: "["))
+        indent += 1
+        newline()
+        buffer.append(UInt8(ascii: "\""))
+        JSONText.appendEscapedBody(type, to: buffer)
+        buffer.append(UInt8(ascii: "["))
+        JSONText.appendEscapedBody(title, to: buffer)
+        buffer.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "\""))
+        indent -= 1
+        newline()
         buffer.append(UInt8(ascii: "]"))
     }
 
@@ -358,6 +389,13 @@ public enum JSONText {
     /// Appends `s` as a JSON string literal (most strings need no escaping and are copied whole).
     static func appendQuoted(_ s: String, to buffer: ByteBuffer) {
         buffer.append(UInt8(ascii: "\""))
+        appendEscapedBody(s, to: buffer)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's bytes as they go between the quotes (escaped only if the whole string
+    /// needs it: appending two parts this way is quoting the two joined).
+    static func appendEscapedBody(_ s: String, to buffer: ByteBuffer) {
         func append(_ bytes: UnsafeBufferPointer<UInt8>) {
             // A string that needs no escape is copied whole (a DEL alone stays as it is);
             // otherwise escaped as YAMLEncoder.quote escapes it.
@@ -371,7 +409,6 @@ public enum JSONText {
             var s = s
             s.withUTF8(append)
         }
-        buffer.append(UInt8(ascii: "\""))
     }
 
     public static func quote(_ s: String) -> String { YAMLEncoder.quote(s) }

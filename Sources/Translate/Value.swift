@@ -96,9 +96,15 @@ public struct PType: Hashable, Sendable, CustomStringConvertible {
 
     public var isResourceType: Bool {
         // The types most references name, without hashing (every relationship has one).
-        switch name {
+        PType.isCanonicalResourceTypeName(name) || !PType.dataTypes.contains(name)
+    }
+
+    /// Built-in resource types most references name, spelt as catalogs spell them (`File`):
+    /// a reference to one needs no canonicalising.
+    static func isCanonicalResourceTypeName(_ n: String) -> Bool {
+        switch n {
         case "File", "Exec", "Package", "Service", "Notify", "User", "Group", "Anchor": return true
-        default: return !PType.dataTypes.contains(name)
+        default: return false
         }
     }
 

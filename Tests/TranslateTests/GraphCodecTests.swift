@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Graph
+import PuppetParser
 @testable import Translate
 
 /// The YAML loader is strict and positioned; the encoder is deterministic.
@@ -174,5 +175,21 @@ final class GraphDiffTests: XCTestCase {
             }
         }
         XCTAssertFalse([UInt8]().withUnsafeBufferPointer { needsEscape($0, del: true) })
+    }
+
+    /// A reference written straight from its type and title (no string made for it) reads back
+    /// as the reference string it stands for, escapes included, in both layouts.
+    func testReferenceMetaparameterWrittenInPartsReadsBack() throws {
+        let manifest = "file { '/tmp/a\"b\\c\n': ensure => file }\nnotify { 'n': require => File['/tmp/a\"b\\c\n'] }\n"
+        let program = Parser.parse(SourceFile(path: "refs.pp", text: manifest))
+        XCTAssertFalse(program.hasErrors)
+        let catalog = try Compiler(options: .init(certname: "refs.example.com", facts: [:]), mainFile: program.file).compile(program)
+        for pretty in [true, false] {
+            let parsed = try JSONText.parse(catalog.json(pretty: pretty), path: "catalog.json")
+            guard case let .hash(top) = parsed, case let .array(resources)? = top[.string("resources")] else { return XCTFail("no resources") }
+            let notify = resources.first { if case let .hash(r) = $0 { return r[.string("ref")] == .string("Notify[n]") }; return false }
+            guard case let .hash(n)? = notify, case let .hash(meta)? = n[.string("metaparams")] else { return XCTFail("no Notify[n]") }
+            XCTAssertEqual(meta[.string("require")], .array([.string("File[/tmp/a\"b\\c\n]")]), "pretty: \(pretty)")
+        }
     }
 }
