@@ -146,53 +146,61 @@ extension CatalogResource {
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
-        // Sorted once as pairs (no second lookup per key), by insertion: a resource has a few
-        // (the general sort's set-up costs more than sorting them); metaparameters split off
-        // in order.
-        var sorted = Array(parameters)
-        if sorted.count > 1 {
-            for i in 1..<sorted.count {
-                var j = i
-                while j > 0, utf8Compare(sorted[j - 1].key, sorted[j].key) > 0 {
-                    sorted.swapAt(j - 1, j)
+        // The parameters' places in the dictionary, sorted by name, in a buffer on the stack:
+        // a resource has a few (a general sort's set-up costs more than an insertion sort of
+        // them, and no array is made per resource). Two passes: parameters, then metaparameters.
+        let params = parameters
+        withUnsafeTemporaryAllocation(of: Dictionary<String, Value>.Index.self, capacity: params.count) { order in
+            var n = 0
+            var i = params.startIndex
+            while i != params.endIndex {
+                order.initializeElement(at: n, to: i)
+                var j = n
+                while j > 0, utf8Compare(params[order[j - 1]].key, params[order[j]].key) > 0 {
+                    order.swapAt(j - 1, j)
                     j -= 1
                 }
+                n += 1
+                params.formIndex(after: &i)
             }
-        }
-        var meta: [(key: String, value: Value)] = []
-        w.constKey("\"parameters\": ", "\"parameters\":")
-        w.object { w in
-            for (k, v) in sorted {
-                if ResourceTypes.isMetaparameter(k) { meta.append((k, v)); continue }
-                if k == "name" && type != "Class" && v.interpolated == title { continue }
-                w.key(k) { $0.value(v) }
-            }
-        }
-        w.constKey("\"metaparams\": ", "\"metaparams\":")
-        w.object { w in
-            for (k, v) in meta {
-                if ResourceTypes.isRelationshipParameter(k) {
-                    // One reference (the usual case) needs no list; a typed one already spelt
-                    // as the catalog spells it is written without a String made for it.
-                    if case let .type(t) = v, let (type, title) = t.resourceReference, PType.isCanonicalResourceTypeName(type),
-                       title.utf8.first != UInt8(ascii: "'") {
-                        w.key(k) { $0.array(oneReference: type, title) }
-                        continue
-                    }
-                    let one: String? = switch v {
-                    case let .string(s): s
-                    case .type: v.referenceString
-                    default: nil
-                    }
-                    if let one {
-                        w.key(k) { $0.array(one: Compiler.canonicalRef(one)) }
-                    } else {
-                        w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
-                    }
-                } else {
-                    w.key(k) { $0.value(v) }
+            defer { order.baseAddress?.deinitialize(count: n) }
+            w.constKey("\"parameters\": ", "\"parameters\":")
+            w.object { w in
+                for k in 0..<n {
+                    let (name, v) = params[order[k]]
+                    if ResourceTypes.isMetaparameter(name) { continue }
+                    if name == "name" && type != "Class" && v.interpolated == title { continue }
+                    w.key(name) { $0.value(v) }
                 }
             }
+            w.constKey("\"metaparams\": ", "\"metaparams\":")
+            w.object { w in
+                for k in 0..<n {
+                    let (name, v) = params[order[k]]
+                    guard ResourceTypes.isMetaparameter(name) else { continue }
+                    writeMetaparameter(name, v, &w)
+                }
+            }
+        }
+    }
+
+    private func writeMetaparameter(_ k: String, _ v: Value, _ w: inout JSONWriter) {
+        guard ResourceTypes.isRelationshipParameter(k) else { return w.key(k) { $0.value(v) } }
+        // One reference (the usual case) needs no list; a typed one already spelt as the
+        // catalog spells it is written without a String made for it.
+        if case let .type(t) = v, let (type, title) = t.resourceReference, PType.isCanonicalResourceTypeName(type),
+           title.utf8.first != UInt8(ascii: "'") {
+            return w.key(k) { $0.array(oneReference: type, title) }
+        }
+        let one: String? = switch v {
+        case let .string(s): s
+        case .type: v.referenceString
+        default: nil
+        }
+        if let one {
+            w.key(k) { $0.array(one: Compiler.canonicalRef(one)) }
+        } else {
+            w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
         }
     }
 }
