@@ -63,9 +63,16 @@ extension TokenKind {
     /// into one integer and matched by a switch (no String, no hashing: names are the most
     /// common token).
     static func keyword(_ bytes: [UInt8], _ start: Int, _ end: Int) -> TokenKind? {
-        guard end - start <= 8 else { return nil }
+        let n = end - start
+        guard n >= 2, n <= 8, start >= 0, end <= bytes.count else { return nil }
         var packed: UInt64 = 0
-        for i in start..<end { packed |= UInt64(bytes[i]) << (8 * UInt64(i - start)) }
+        if start + 8 <= bytes.count {
+            // One load and a mask (the usual case: not within 8 bytes of the end).
+            packed = UInt64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: UInt64.self) })
+            if n < 8 { packed &= (1 << UInt64(8 * n)) - 1 }
+        } else {
+            for i in start..<end { packed |= UInt64(bytes[i]) << (8 * UInt64(i - start)) }
+        }
         switch packed {
         case 0x646E61: return .kwAnd  // and
         case 0x72747461: return .kwAttr  // attr
