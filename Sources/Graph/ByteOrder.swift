@@ -45,21 +45,44 @@ public func indicesSortedByUTF8(count: Int, parts: Int, _ key: (Int, Int) -> Str
         bounds[i * (parts + 1) + parts] = bytes.count
     }
     var order = Array(0..<count)
+    guard count > 1 else { return order }
     bytes.withUnsafeBufferPointer { buf in
         bounds.withUnsafeBufferPointer { b in
             let base = buf.baseAddress ?? UnsafePointer(bitPattern: 1)!
-            order.sort { x, y in
-                for p in 0..<parts {
-                    let xs = b[x * (parts + 1) + p], xe = b[x * (parts + 1) + p + 1]
-                    let ys = b[y * (parts + 1) + p], ye = b[y * (parts + 1) + p + 1]
-                    let n = min(xe - xs, ye - ys)
-                    if n > 0 {
-                        let c = memcmp(base + xs, base + ys, n)
-                        if c != 0 { return c < 0 }
-                    }
-                    if xe - xs != ye - ys { return xe - xs < ye - ys }
+            func part(_ i: Int, _ p: Int) -> (start: Int, end: Int) { (b[i * (parts + 1) + p], b[i * (parts + 1) + p + 1]) }
+            // Parts every key has alike decide nothing (a container's edges all start at it):
+            // they are left out of the comparisons.
+            let active = (0..<parts).filter { p in
+                let (s0, e0) = part(0, p)
+                return (1..<count).contains { i in
+                    let (s, e) = part(i, p)
+                    return e - s != e0 - s0 || (e0 > s0 && memcmp(base + s, base + s0, e0 - s0) != 0)
                 }
-                return x < y
+            }
+            guard let first = active.first else { return }
+            // The first bytes of the first part that differs, as an integer (big-endian, zero
+            // after a short part): when two differ they order the keys as the bytes do, and
+            // most comparisons end there.
+            let prefix = (0..<count).map { i -> UInt64 in
+                let (s, e) = part(i, first)
+                var v: UInt64 = 0
+                for k in 0..<8 { v = v << 8 | (s + k < e ? UInt64(base[s + k]) : 0) }
+                return v
+            }
+            prefix.withUnsafeBufferPointer { pre in
+                order.sort { x, y in
+                    if pre[x] != pre[y] { return pre[x] < pre[y] }
+                    for p in active {
+                        let (xs, xe) = part(x, p), (ys, ye) = part(y, p)
+                        let n = min(xe - xs, ye - ys)
+                        if n > 0 {
+                            let c = memcmp(base + xs, base + ys, n)
+                            if c != 0 { return c < 0 }
+                        }
+                        if xe - xs != ye - ys { return xe - xs < ye - ys }
+                    }
+                    return x < y
+                }
             }
         }
     }

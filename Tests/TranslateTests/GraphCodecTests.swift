@@ -192,4 +192,32 @@ final class GraphDiffTests: XCTestCase {
             XCTAssertEqual(meta[.string("require")], .array([.string("File[/tmp/a\"b\\c\n]")]), "pretty: \(pretty)")
         }
     }
+
+    /// The packed-key sort orders as comparing the parts' bytes one part after the other does
+    /// (shorter first, stable), with shared prefixes, NUL bytes, empty parts and parts that all
+    /// keys have alike.
+    func testIndicesSortedByUTF8MatchesPartwiseByteOrder() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["", "a", "b", "\u{0}", "é", "Class[main]", "Class[main]x", "File[/tmp/a", "ab", "abcdefgh", "abcdefghi"]
+        for round in 0..<300 {
+            let parts = 1 + round % 3
+            let count = Int.random(in: 0...40, using: &rng)
+            let same = Bool.random(using: &rng)
+            let keys: [[String]] = (0..<count).map { _ in
+                (0..<parts).map { p in
+                    if same && p == 0 { return "Class[main]" }
+                    return (0..<Int.random(in: 0...3, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+                }
+            }
+            let got = indicesSortedByUTF8(count: count, parts: parts) { i, p in keys[i][p] }
+            let expected = Array(0..<count).sorted { x, y in
+                for p in 0..<parts {
+                    let c = utf8Compare(keys[x][p], keys[y][p])
+                    if c != 0 { return c < 0 }
+                }
+                return x < y
+            }
+            XCTAssertEqual(got, expected, "\(keys)")
+        }
+    }
 }
