@@ -62,27 +62,12 @@ public enum YAMLEncoder {
                 currentKind = r.kind
             }
             out.lit("  - name: "); out.quoted(r.name); out.lit("\n")
-            // The parameters' places sorted by name in a buffer on the stack (a resource has a
-            // few: no array and no second lookup per parameter).
             let params = r.params
-            withUnsafeTemporaryAllocation(of: Dictionary<String, GraphValue>.Index.self, capacity: params.count) { order in
-                var n = 0
-                var i = params.startIndex
-                while i != params.endIndex {
-                    order.initializeElement(at: n, to: i)
-                    var j = n
-                    while j > 0, utf8Compare(params[order[j - 1]].key, params[order[j]].key) > 0 {
-                        order.swapAt(j - 1, j)
-                        j -= 1
-                    }
-                    n += 1
-                    params.formIndex(after: &i)
-                }
-                for k in 0..<n {
-                    let (key, value) = params[order[k]]
+            withPlacesSortedByKey(params) { order in
+                for place in order {
+                    let (key, value) = params[place]
                     write(key, value, indent: "    ", into: &out)
                 }
-                order.baseAddress?.deinitialize(count: n)
             }
             if let m = r.meta, !m.isEmpty {
                 out.raw("    meta:\n")

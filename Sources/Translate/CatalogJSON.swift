@@ -146,28 +146,14 @@ extension CatalogResource {
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
-        // The parameters' places in the dictionary, sorted by name, in a buffer on the stack:
-        // a resource has a few (a general sort's set-up costs more than an insertion sort of
-        // them, and no array is made per resource). Two passes: parameters, then metaparameters.
+        // Sorted by name without an array (`withPlacesSortedByKey`); two passes: parameters,
+        // then metaparameters.
         let params = parameters
-        withUnsafeTemporaryAllocation(of: Dictionary<String, Value>.Index.self, capacity: params.count) { order in
-            var n = 0
-            var i = params.startIndex
-            while i != params.endIndex {
-                order.initializeElement(at: n, to: i)
-                var j = n
-                while j > 0, utf8Compare(params[order[j - 1]].key, params[order[j]].key) > 0 {
-                    order.swapAt(j - 1, j)
-                    j -= 1
-                }
-                n += 1
-                params.formIndex(after: &i)
-            }
-            defer { order.baseAddress?.deinitialize(count: n) }
+        withPlacesSortedByKey(params) { order in
             w.constKey("\"parameters\": ", "\"parameters\":")
             w.object { w in
-                for k in 0..<n {
-                    let (name, v) = params[order[k]]
+                for place in order {
+                    let (name, v) = params[place]
                     if ResourceTypes.isMetaparameter(name) { continue }
                     if name == "name" && type != "Class" && v.interpolated == title { continue }
                     w.key(name) { $0.value(v) }
@@ -175,8 +161,8 @@ extension CatalogResource {
             }
             w.constKey("\"metaparams\": ", "\"metaparams\":")
             w.object { w in
-                for k in 0..<n {
-                    let (name, v) = params[order[k]]
+                for place in order {
+                    let (name, v) = params[place]
                     guard ResourceTypes.isMetaparameter(name) else { continue }
                     writeMetaparameter(name, v, &w)
                 }
