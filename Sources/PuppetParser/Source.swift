@@ -35,6 +35,17 @@ public final class SourceFile: @unchecked Sendable {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
+    /// 1-based line of a byte offset (what a catalog records for each resource: no column).
+    public func line(of offset: Int32) -> Int {
+        let off = max(0, min(Int(offset), bytes.count))
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(lineStarts[mid]) <= off { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
+    }
+
     /// 1-based line and column of a byte offset. Columns count Unicode scalars, not bytes, as
     /// Puppet (which works on Ruby character strings) does.
     public func location(of offset: Int32) -> SourceLocation {

@@ -182,9 +182,9 @@ extension Compiler {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, " + duplicateDeclaration(existing), e)
         }
         // Puppet gives every body of a resource expression the expression's line.
-        let loc = currentFile.location(of: (lineAt ?? e).range.start)
+        let line = currentFile.line(of: (lineAt ?? e).range.start)
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
-                                file: currentFile.path == "-e" ? "" : currentFile.path, line: loc.line, ref: ref)
+                                file: currentFile.path == "-e" ? "" : currentFile.path, line: line, ref: ref)
         r.alternateKey = alternateKey
         r.isDefineInstance = define != nil
         r.scope = scope
