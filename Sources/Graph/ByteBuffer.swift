@@ -55,9 +55,21 @@ public final class ByteBuffer: @unchecked Sendable {
 
     /// A string's UTF-8 bytes (copied from its storage, no intermediate array).
     @inlinable public func append(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
-            var s = s
-            s.withUTF8 { append($0) }
+        withUTF8Bytes(of: s) { append($0) }
+    }
+
+    /// A string's bytes as they go between the double quotes of a JSON or YAML scalar:
+    /// copied whole when none needs an escape, else escaped as `YAMLEncoder.quote` escapes
+    /// (DEL too, whenever the string is escaped; a DEL alone is escaped only with `escapingDEL`).
+    /// Decided for the whole string: parts appended one by one quote as their join does when all
+    /// but one of them contain no byte that is ever escaped.
+    public func appendEscapedBody(_ s: String, escapingDEL: Bool) {
+        withUTF8Bytes(of: s) { bytes in
+            if needsEscape(bytes, del: escapingDEL) {
+                YAMLEncoder.appendEscaped(bytes, to: self)
+            } else {
+                append(bytes)
+            }
         }
     }
 
@@ -84,6 +96,13 @@ public final class ByteBuffer: @unchecked Sendable {
 
     /// The bytes as an array (one copy).
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
+
+/// `body` with a string's UTF-8 bytes, read from its storage (a native string is not copied).
+@inlinable public func withUTF8Bytes<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if let r = try s.utf8.withContiguousStorageIfAvailable(body) { return r }
+    var s = s
+    return try s.withUTF8(body)
 }
 
 /// Whether a string's bytes need escaping in a double-quoted JSON/YAML scalar: a control

@@ -201,17 +201,7 @@ public struct YAMLBytes {
     /// A double-quoted scalar, as `YAMLEncoder.quote` writes it.
     func quoted(_ s: String) {
         buffer.append(UInt8(ascii: "\""))
-        func append(_ p: UnsafeBufferPointer<UInt8>) {
-            if needsEscape(p, del: true) {
-                YAMLEncoder.appendEscaped(p, to: buffer)
-            } else {
-                buffer.append(p)
-            }
-        }
-        if s.utf8.withContiguousStorageIfAvailable(append) == nil {
-            var s = s
-            s.withUTF8(append)
-        }
+        buffer.appendEscapedBody(s, escapingDEL: true)
         buffer.append(UInt8(ascii: "\""))
     }
 }

@@ -50,12 +50,8 @@ public final class SourceFile: @unchecked Sendable {
     /// Puppet (which works on Ruby character strings) does.
     public func location(of offset: Int32) -> SourceLocation {
         let off = max(0, min(Int(offset), bytes.count))
-        var lo = 0, hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if Int(lineStarts[mid]) <= off { lo = mid } else { hi = mid - 1 }
-        }
-        let start = Int(lineStarts[lo])
+        let line = line(of: offset)
+        let start = Int(lineStarts[line - 1])
         var column = 1
         var i = start
         while i < off {
@@ -63,7 +59,7 @@ public final class SourceFile: @unchecked Sendable {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
-        return SourceLocation(path: path, line: lo + 1, column: column, offset: off)
+        return SourceLocation(path: path, line: line, column: column, offset: off)
     }
 
     /// The text of the (1-based) line, without its line break.

@@ -143,6 +143,16 @@ public final class CatalogResource {
 }
 
 extension Catalog {
+    /// The reference of a relationship value that is one string or one reference (the usual
+    /// case, which needs no list); nil for anything else (`flattenRefs` then).
+    static func singleRef(_ v: Value) -> String? {
+        switch v {
+        case let .string(s): return s
+        case .type: return v.referenceString
+        default: return nil
+        }
+    }
+
     static func flattenRefs(_ v: Value) -> [String] {
         switch v {
         case let .array(items): return items.flatMap(flattenRefs)

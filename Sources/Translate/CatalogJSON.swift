@@ -176,15 +176,10 @@ extension CatalogResource {
         // catalog spells it is written without a String made for it.
         if case let .type(t) = v, let (type, title) = t.resourceReference, PType.isCanonicalResourceTypeName(type),
            title.utf8.first != UInt8(ascii: "'") {
-            return w.key(k) { $0.array(oneReference: type, title) }
+            return w.key(k) { $0.arrayOfOne { $0.reference(type, title) } }
         }
-        let one: String? = switch v {
-        case let .string(s): s
-        case .type: v.referenceString
-        default: nil
-        }
-        if let one {
-            w.key(k) { $0.array(one: Compiler.canonicalRef(one)) }
+        if let one = Catalog.singleRef(v) {
+            w.key(k) { $0.arrayOfOne { $0.string(Compiler.canonicalRef(one)) } }
         } else {
             w.key(k) { w in w.array(Catalog.flattenRefs(v)) { $0.string(Compiler.canonicalRef($1)) } }
         }
@@ -213,19 +208,12 @@ struct JSONWriter {
         buffer.append(s)
     }
 
-    /// A newline and the indentation, copied from one constant (no array per depth).
+    /// A newline and the indentation (no array per depth).
     mutating func newline() {
         guard pretty else { return }
         buffer.append(10)
-        var n = indent * 2
-        while n > 0 {
-            let k = min(n, 64)
-            Self.spaces.withUTF8Buffer { buffer.append(UnsafeBufferPointer(rebasing: $0[0..<k])) }
-            n -= k
-        }
+        buffer.append(repeating: 32, count: indent * 2)
     }
-
-    private static let spaces: StaticString = "                                                                "
 
     mutating func beforeElement() {
         if needsComma.setLast() { buffer.append(UInt8(ascii: ",")) }
@@ -271,31 +259,25 @@ struct JSONWriter {
         buffer.append(UInt8(ascii: "]"))
     }
 
-    /// A list of one reference, `Type[title]`, as `array(one: Catalog.key(type, title))` writes it.
-    mutating func array(oneReference type: String, _ title: String) {
+    /// A list of one element, as `array([x])` writes it (no array made for it).
+    mutating func arrayOfOne(_ element: (inout JSONWriter) -> Void) {
         buffer.append(UInt8(ascii: "["))
         indent += 1
         newline()
+        element(&self)
+        indent -= 1
+        newline()
+        buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// `Type[title]` as `string(Catalog.key(type, title))` writes it (no string made for it).
+    mutating func reference(_ type: String, _ title: String) {
         buffer.append(UInt8(ascii: "\""))
         JSONText.appendEscapedBody(type, to: buffer)
         buffer.append(UInt8(ascii: "["))
         JSONText.appendEscapedBody(title, to: buffer)
         buffer.append(UInt8(ascii: "]"))
         buffer.append(UInt8(ascii: "\""))
-        indent -= 1
-        newline()
-        buffer.append(UInt8(ascii: "]"))
-    }
-
-    /// A list of one string, as `array([s])` writes it.
-    mutating func array(one s: String) {
-        buffer.append(UInt8(ascii: "["))
-        indent += 1
-        newline()
-        string(s)
-        indent -= 1
-        newline()
-        buffer.append(UInt8(ascii: "]"))
     }
 
     mutating func string(_ s: String) { JSONText.appendQuoted(s, to: buffer) }
@@ -387,22 +369,10 @@ public enum JSONText {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    /// A string's bytes as they go between the quotes (escaped only if the whole string
-    /// needs it: appending two parts this way is quoting the two joined).
+    /// A string's bytes as they go between the quotes; a DEL alone stays as it is (the JSON
+    /// reader takes it).
     static func appendEscapedBody(_ s: String, to buffer: ByteBuffer) {
-        func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-            // A string that needs no escape is copied whole (a DEL alone stays as it is);
-            // otherwise escaped as YAMLEncoder.quote escapes it.
-            if needsEscape(bytes, del: false) {
-                YAMLEncoder.appendEscaped(bytes, to: buffer)
-            } else {
-                buffer.append(bytes)
-            }
-        }
-        if s.utf8.withContiguousStorageIfAvailable(append) == nil {
-            var s = s
-            s.withUTF8(append)
-        }
+        buffer.appendEscapedBody(s, escapingDEL: false)
     }
 
     public static func quote(_ s: String) -> String { YAMLEncoder.quote(s) }

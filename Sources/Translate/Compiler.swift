@@ -431,12 +431,9 @@ public final class Compiler {
                     }
                 }
                 // One reference (the usual case) needs no list.
-                switch value {
-                case let .string(s):
-                    try relate(s, oneOf: 1)
-                case .type:
-                    if let ref = value.referenceString { try relate(ref, oneOf: 1) }
-                default:
+                if let one = Catalog.singleRef(value) {
+                    try relate(one, oneOf: 1)
+                } else {
                     let refs = Catalog.flattenRefs(value)
                     for ref in refs { try relate(ref, oneOf: refs.count) }
                 }
