@@ -88,27 +88,3 @@ public func indicesSortedByUTF8(count: Int, parts: Int, _ key: (Int, Int) -> Str
     }
     return order
 }
-
-/// `body` with the places of `dictionary`'s entries sorted by key as UTF-8 bytes, in a buffer
-/// on the stack: for the few parameters of one resource, which the JSON and YAML writers put in
-/// order for every resource (an insertion sort of a handful costs less than a general sort's
-/// set-up, and no array is made and no key looked up a second time).
-@inlinable
-public func withPlacesSortedByKey<V, R>(_ dictionary: [String: V], _ body: (UnsafeBufferPointer<Dictionary<String, V>.Index>) throws -> R) rethrows -> R {
-    try withUnsafeTemporaryAllocation(of: Dictionary<String, V>.Index.self, capacity: dictionary.count) { order in
-        var n = 0
-        var i = dictionary.startIndex
-        while i != dictionary.endIndex {
-            order.initializeElement(at: n, to: i)
-            var j = n
-            while j > 0, utf8Compare(dictionary[order[j - 1]].key, dictionary[order[j]].key) > 0 {
-                order.swapAt(j - 1, j)
-                j -= 1
-            }
-            n += 1
-            dictionary.formIndex(after: &i)
-        }
-        defer { order.baseAddress?.deinitialize(count: n) }
-        return try body(UnsafeBufferPointer(rebasing: order[0..<n]))
-    }
-}

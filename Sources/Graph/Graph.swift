@@ -70,8 +70,8 @@ extension Edge {
 public struct Resource: Equatable, Sendable {
     public var kind: String
     public var name: String
-    /// Parameters in the order they are written (the encoder sorts them).
-    public var params: [String: GraphValue]
+    /// Parameters in the order they were set (the encoder sorts them).
+    public var params: ParamList<GraphValue>
     public var meta: Meta?
     /// Where the decoder read it (the resource, and each parameter's key), for the engine's
     /// errors. Not part of equality: the same resource read from another place is the same.
@@ -82,7 +82,7 @@ public struct Resource: Equatable, Sendable {
         a.kind == b.kind && a.name == b.name && a.params == b.params && a.meta == b.meta
     }
 
-    public init(kind: String, name: String, params: [String: GraphValue] = [:], meta: Meta? = nil) {
+    public init(kind: String, name: String, params: ParamList<GraphValue> = [:], meta: Meta? = nil) {
         self.kind = kind
         self.name = name
         self.params = params

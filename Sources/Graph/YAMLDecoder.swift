@@ -111,7 +111,7 @@ public enum YAMLDecoder {
             guard case let .sequence(list, _) = v else { throw at(v, "resources of kind '\(kind)' must be a list") }
             for item in list {
                 var name: String?
-                var params: [String: GraphValue] = [:]
+                var params: ParamList<GraphValue> = [:]
                 var meta: Meta?
                 var positions: [String: Position] = [:]
                 for pair in try mapping(item, "a resource") {

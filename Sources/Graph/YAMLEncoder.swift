@@ -63,9 +63,9 @@ public enum YAMLEncoder {
             }
             out.lit("  - name: "); out.quoted(r.name); out.lit("\n")
             let params = r.params
-            withPlacesSortedByKey(params) { order in
+            params.withPlacesSortedByKey { order in
                 for place in order {
-                    let (key, value) = params[place]
+                    let (key, value) = params.entries[place]
                     write(key, value, indent: "    ", into: &out)
                 }
             }

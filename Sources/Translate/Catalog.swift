@@ -91,9 +91,8 @@ public struct Relationship: Hashable {
 public final class CatalogResource {
     public let type: String
     public let title: String
-    public var parameters: [String: Value] = [:]
-    /// Parameter names in the order they were set (for stable messages).
-    public var parameterOrder: [String] = []
+    /// In the order they were set (Puppet checks relationships in that order; messages too).
+    public var parameters = ParamList<Value>()
     public var tags = TagSet()
     public var exported: Bool
     public var virtual: Bool
@@ -137,7 +136,7 @@ public final class CatalogResource {
     }
 
     public func set(_ name: String, _ value: Value) {
-        if parameters.updateValue(value, forKey: name) == nil { parameterOrder.append(name) }
+        parameters.updateValue(value, forKey: name)
     }
 
 }

@@ -196,7 +196,6 @@ extension Compiler {
         var validNames = builtin?.attributes ?? Set(define?.parameters.map(\.name) ?? [])
         if define != nil { validNames.insert("name") }
         r.parameters.reserveCapacity(ops.count + 2)
-        r.parameterOrder.reserveCapacity(ops.count + 2)
         // Which of the names looked up below were set (no lookups for them afterwards).
         var setNamevar = false, setTag = false, setStage = false
         let namevar = builtin?.namevar ?? "name"
@@ -554,7 +553,6 @@ extension Compiler {
                 r.set(name, .array(merged))
             } else if value.isUndef {
                 r.parameters[name] = nil
-                r.parameterOrder.removeAll { $0 == name }
             } else {
                 r.set(name, value)
             }

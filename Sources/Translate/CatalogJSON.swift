@@ -149,11 +149,11 @@ extension CatalogResource {
         // Sorted by name without an array (`withPlacesSortedByKey`); two passes: parameters,
         // then metaparameters.
         let params = parameters
-        withPlacesSortedByKey(params) { order in
+        params.withPlacesSortedByKey { order in
             w.constKey("\"parameters\": ", "\"parameters\":")
             w.object { w in
                 for place in order {
-                    let (name, v) = params[place]
+                    let (name, v) = params.entries[place]
                     if ResourceTypes.isMetaparameter(name) { continue }
                     if name == "name" && type != "Class" && v.interpolated == title { continue }
                     w.key(name) { $0.value(v) }
@@ -162,7 +162,7 @@ extension CatalogResource {
             w.constKey("\"metaparams\": ", "\"metaparams\":")
             w.object { w in
                 for place in order {
-                    let (name, v) = params[place]
+                    let (name, v) = params.entries[place]
                     guard ResourceTypes.isMetaparameter(name) else { continue }
                     writeMetaparameter(name, v, &w)
                 }

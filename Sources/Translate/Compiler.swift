@@ -404,8 +404,7 @@ public final class Compiler {
         var serials: [(from: Int, to: Int)] = []
         for r in catalog.resources where !r.virtual || r.exported {
             // In the order the parameters were set (Puppet checks them in that order).
-            for param in r.parameterOrder where ResourceTypes.isRelationshipParameter(param) {
-                guard let value = r.parameters[param] else { continue }
+            for (param, value) in r.parameters where ResourceTypes.isRelationshipParameter(param) {
                 var seen = Set<String>()
                 func relate(_ ref: String, oneOf count: Int) throws {
                     let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))

@@ -176,7 +176,7 @@ public struct Mapper {
     mutating func mapResource(_ r: CatalogResource) -> Resource {
         let p = r.parameters
         func str(_ k: String) -> String? { p[k].map { $0.interpolated } }
-        var params: [String: GraphValue] = [:]
+        var params: ParamList<GraphValue> = [:]
         var meta = Meta()
         let name = (r.exported ? "@@" : "") + r.title
         switch r.type {

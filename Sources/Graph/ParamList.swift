@@ -1,0 +1,123 @@
+/// A resource's parameters: a handful of names with values, kept in the order they were first
+/// set and found by a linear scan. A resource has two to ten of them; a `Dictionary` per
+/// resource cost more to make, fill and hash than comparing a few short strings does (on the
+/// 10k compile its storage alone was a tenth of the evaluator's instructions), and it needs a
+/// second list to remember the order. Equality ignores the order, as a dictionary's does.
+public struct ParamList<Value> {
+    public typealias Element = (key: String, value: Value)
+
+    /// The entries in the order their keys were first set (an update keeps the place).
+    @inlinable public var entries: [Element] { storage }
+    @usableFromInline var storage: [Element] = []
+
+    @inlinable public init() {}
+
+    @inlinable
+    public init<S: Sequence>(uniqueKeysWithValues pairs: S) where S.Element == (String, Value) {
+        for (k, v) in pairs { precondition(updateValue(v, forKey: k) == nil, "duplicate key '\(k)'") }
+    }
+
+    @inlinable
+    public var count: Int { entries.count }
+    @inlinable
+    public var isEmpty: Bool { entries.isEmpty }
+    /// The keys in the order they were set.
+    @inlinable
+    public var keys: [String] { entries.map(\.key) }
+    @inlinable
+    public var values: [Value] { entries.map(\.value) }
+
+    @inlinable
+    public func index(forKey key: String) -> Int? {
+        entries.firstIndex { $0.key == key }
+    }
+
+    /// Setting nil removes the key.
+    @inlinable
+    public subscript(key: String) -> Value? {
+        get { index(forKey: key).map { entries[$0].value } }
+        set {
+            if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
+        }
+    }
+
+    @inlinable
+    public subscript(key: String, default fallback: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? fallback() }
+        set { updateValue(newValue, forKey: key) }
+    }
+
+    /// The value it replaced (nil: the key is new and goes last).
+    @inlinable @discardableResult
+    public mutating func updateValue(_ value: Value, forKey key: String) -> Value? {
+        if let i = index(forKey: key) {
+            let old = entries[i].value
+            storage[i].value = value
+            return old
+        }
+        storage.append((key, value))
+        return nil
+    }
+
+    @inlinable @discardableResult
+    public mutating func removeValue(forKey key: String) -> Value? {
+        guard let i = index(forKey: key) else { return nil }
+        return storage.remove(at: i).value
+    }
+
+    @inlinable
+    public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
+
+    /// `body` with the entries' places sorted by key as UTF-8 bytes, in a buffer on the stack
+    /// (the JSON and YAML writers put every resource's parameters in order; an insertion sort of
+    /// a handful costs less than a general sort's set-up).
+    @inlinable
+    public func withPlacesSortedByKey<R>(_ body: (UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
+            for n in entries.indices {
+                order.initializeElement(at: n, to: n)
+                var j = n
+                while j > 0, utf8Compare(entries[order[j - 1]].key, entries[order[j]].key) > 0 {
+                    order.swapAt(j - 1, j)
+                    j -= 1
+                }
+            }
+            return try body(UnsafeBufferPointer(order))
+        }
+    }
+}
+
+extension ParamList: Sequence {
+    @inlinable
+    public func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+    @inlinable
+    public var underestimatedCount: Int { entries.count }
+}
+
+extension ParamList: ExpressibleByDictionaryLiteral {
+    @inlinable
+    public init(dictionaryLiteral elements: (String, Value)...) { self.init(uniqueKeysWithValues: elements) }
+}
+
+extension ParamList: Equatable where Value: Equatable {
+    @inlinable
+    public static func == (a: ParamList, b: ParamList) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.entries.allSatisfy { e in b[e.key] == e.value }
+    }
+}
+
+extension ParamList: Sendable where Value: Sendable {}
+
+extension ParamList {
+    /// The same entries, from a dictionary (in its keys' byte order, so the list is the same
+    /// every run).
+    @inlinable
+    public init(_ dictionary: [String: Value]) {
+        storage = dictionary.sorted { utf8Less($0.key, $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// The entries as a dictionary.
+    @inlinable
+    public var dictionary: [String: Value] { Dictionary(entries, uniquingKeysWith: { a, _ in a }) }
+}
