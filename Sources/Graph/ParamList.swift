@@ -55,6 +55,8 @@ public struct ParamList<Value> {
             storage[i].value = value
             return old
         }
+        // Room for a few at once (growing one at a time would allocate for each of the first).
+        if storage.capacity == 0 { storage.reserveCapacity(4) }
         storage.append((key, value))
         return nil
     }

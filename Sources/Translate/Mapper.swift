@@ -42,15 +42,23 @@ public struct Mapper {
         }
         var graph = p.graph
         graph.name = options.graphName
-        // The edges in pair order, named e1, e2, …: a long list made in two halves at once.
-        let keys = p.edges.keys.sorted()
+        // One edge per pair, in pair order: sorted, a pair's refreshing edge comes after its
+        // plain one and wins.
+        p.edgeKeys.sort()
+        var keys: [Int] = []
+        keys.reserveCapacity(p.edgeKeys.count)
+        for k in p.edgeKeys {
+            if let last = keys.last, last >> 1 == k >> 1 { keys[keys.count - 1] = last | k } else { keys.append(k) }
+        }
+        // Named e1, e2, …: a long list made in two halves at once.
         let halves = keys.count >= max(options.halvesFrom, 2) ? [0..<(keys.count / 2), (keys.count / 2)..<keys.count] : [0..<keys.count]
-        let (resources, edges, width) = (graph.resources, p.edges, p.width)
+        let (resources, width) = (graph.resources, p.width)
         graph.edges.reserveCapacity(keys.count)
         for part in doneInParts(halves.count, { h in
             halves[h].map { k in
-                let key = keys[k]
-                return Edge(name: "e" + String(k + 1), from: resources[key / width].ref, to: resources[key % width].ref, notify: edges[key]!)
+                let pair = keys[k] >> 1
+                return Edge(name: Mapper.edgeName(k + 1), from: resources[pair / width].ref, to: resources[pair % width].ref,
+                            notify: keys[k] & 1 == 1)
             }
         }) {
             graph.edges += part
@@ -75,15 +83,14 @@ public struct Mapper {
         var graph: Graph
         /// Each vertex's place in `graph.resources`.
         var place: [Int]
-        /// `place` pairs (from * width + to) → notify: one edge per pair.
-        var edges: [Int: Bool] = [:]
+        /// Each edge as its `place` pair (from * width + to) shifted left once, plus 1 when it
+        /// refreshes, in the order added (`map` sorts them and merges each pair's).
+        var edgeKeys: [Int] = []
         var width: Int
         var warnings: [String]
 
-        /// A refreshing edge wins over a plain one.
         mutating func addEdge(_ a: Int, _ b: Int, _ notify: Bool) {
-            let key = place[a] * width + place[b]
-            if notify { edges[key] = true } else if edges[key] == nil { edges[key] = false }
+            edgeKeys.append((place[a] * width + place[b]) << 1 | (notify ? 1 : 0))
         }
     }
 
@@ -137,6 +144,8 @@ public struct Mapper {
         }
         var p = Prepared(index: index, entry: entry, exit: exit, vertices: vertices, puppetName: puppetName, graph: graph,
                          place: place, width: max(graph.resources.count, 1), warnings: warnings)
+        // Two containment edges a resource, and about one relationship.
+        p.edgeKeys.reserveCapacity(3 * vertices.count)
         // Containment: a container's entry before what it holds, that before its exit.
         for i in resources.indices where isContainer[i] {
             if children[i].isEmpty { p.addEdge(entry[i], exit[i], false) }
@@ -272,6 +281,22 @@ public struct Mapper {
         default:
             warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
             return Resource(kind: "noop", name: r.ref)
+        }
+    }
+
+    /// `e<n>`, made in place (a small string: no allocation, no formatting).
+    static func edgeName(_ n: Int) -> String {
+        precondition(n >= 0)
+        var digits = 1, rest = n
+        while rest >= 10 { digits += 1; rest /= 10 }
+        return String(unsafeUninitializedCapacity: digits + 1) { out in
+            out[0] = UInt8(ascii: "e")
+            var v = n
+            for i in stride(from: digits, through: 1, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            return digits + 1
         }
     }
 
