@@ -1,5 +1,6 @@
 import Graph
 import PuppetParser
+import Synchronization
 
 /// A compiled catalog: resources with their parameters, containment and relationships — the
 /// shape `../shared/tools/puppet-catalog-json.rb` prints for Puppet 7.
@@ -62,12 +63,31 @@ public final class Catalog {
 
     /// Relationships from the four relationship metaparameters, normalised so that `from` is
     /// applied before `to` (the oracle's `relationships`), sorted; set by the compiler's last
-    /// step (`Compiler.finish`), empty before.
-    public var relationships: [Relationship] { relationshipCache ?? [] }
+    /// step (`Compiler.finish`), empty before. Sorted when first read: the graph needs them
+    /// in no order (`collectedRelationships`), only the catalog's JSON does.
+    public var relationships: [Relationship] { sortedRelationships.relationships }
 
-    var relationshipCache: [Relationship]?
-    /// The serial numbers of each relationship's two resources, in the same order.
-    var relationshipSerials: [(from: Int, to: Int)]?
+    /// The relationships with the serial numbers of their two resources, sorted.
+    var sortedRelationships: (relationships: [Relationship], serials: [(from: Int, to: Int)]) {
+        sorted.withLock { sorted in
+            if let sorted { return sorted }
+            let (rels, serials) = collectedRelationships
+            // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
+            let order = indicesSortedByUTF8(count: rels.count, parts: 3) { i, part in
+                part == 0 ? rels[i].from : part == 1 ? rels[i].to : rels[i].via
+            }
+            let done = (order.map { rels[$0] }, order.map { serials[$0] })
+            sorted = done
+            return done
+        }
+    }
+    private let sorted = Mutex<(relationships: [Relationship], serials: [(from: Int, to: Int)])?>(nil)
+
+    /// The relationships in the order the compiler collected them (resources in declaration
+    /// order, each one's parameters in the order set), with their resources' serial numbers.
+    var collectedRelationships: (relationships: [Relationship], serials: [(from: Int, to: Int)]) = ([], []) {
+        didSet { sorted.withLock { $0 = nil } }
+    }
 
     /// A catalog this large is worth splitting work for between the two cores: writing or
     /// mapping its resources while the compiler checks its relationships.

@@ -438,12 +438,7 @@ public final class Compiler {
                 }
             }
         }
-        // By bytes (Swift's `<` on strings normalises Unicode first, which costs more).
-        let order = indicesSortedByUTF8(count: rels.count, parts: 3) { i, part in
-            part == 0 ? rels[i].from : part == 1 ? rels[i].to : rels[i].via
-        }
-        catalog.relationshipCache = order.map { rels[$0] }
-        catalog.relationshipSerials = order.map { serials[$0] }
+        catalog.collectedRelationships = (rels, serials)
         PhaseClock.mark("finish: relationships")
         try checkCycles()
         PhaseClock.mark("finish: cycle check")
@@ -493,9 +488,19 @@ public final class Compiler {
     }
 
     /// A dependency cycle is an error (Puppet finds it when it builds the relationship graph).
-    /// Relationships to and from containers stand for everything the container holds.
+    /// The check reads the relationships as collected (the graph needs them in no order); when
+    /// it finds a cycle it looks again in their sorted order, so that the cycle reported does
+    /// not depend on how they were collected.
     func checkCycles() throws {
-        guard let serials = catalog.relationshipSerials, !serials.isEmpty else { return }
+        guard firstCycle(relatedLeaves(catalog.collectedRelationships.serials)) != nil else { return }
+        let cycle = firstCycle(relatedLeaves(catalog.sortedRelationships.serials)) ?? []
+        throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { catalog.resources[$0].ref }.joined(separator: " => ") + ")")
+    }
+
+    /// The relationship graph between leaves (resources that hold no others): relationships to
+    /// and from containers stand for everything the container holds.
+    func relatedLeaves(_ serials: [(from: Int, to: Int)]) -> [[Int]] {
+        guard !serials.isEmpty else { return [] }
         let n = catalog.resources.count
         var children = [[Int]](repeating: [], count: n)
         for (from, to) in catalog.containmentEdges { children[from.serial].append(to.serial) }
@@ -524,8 +529,6 @@ public final class Compiler {
             let f = leaves(from), t = leaves(to)
             for a in f { for b in t where a != b { graph[a].append(b) } }
         }
-        if let cycle = firstCycle(graph) {
-            throw CompileError("Found 1 dependency cycle:\n(" + cycle.map { catalog.resources[$0].ref }.joined(separator: " => ") + ")")
-        }
+        return graph
     }
 }

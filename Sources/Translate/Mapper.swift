@@ -36,7 +36,8 @@ public struct Mapper {
     public mutating func map(_ catalog: Catalog, started: MappingResources? = nil) -> (graph: Graph, puppetNames: [Ref: String]) {
         var p = started.flatMap { $0.catalog === catalog ? $0.result() : nil } ?? Mapper.prepare(catalog, options)
         warnings += p.warnings
-        for (rel, serials) in zip(catalog.relationships, catalog.relationshipSerials ?? []) {
+        let (relationships, serials) = catalog.collectedRelationships
+        for (rel, serials) in zip(relationships, serials) {
             let f = p.index[serials.from], t = p.index[serials.to]
             if f >= 0 && t >= 0 { p.addEdge(p.exit[f], p.entry[t], rel.refresh) }
         }
