@@ -198,10 +198,11 @@ final class GraphDiffTests: XCTestCase {
     /// keys have alike.
     func testIndicesSortedByUTF8MatchesPartwiseByteOrder() {
         var rng = SystemRandomNumberGenerator()
-        let alphabet: [String] = ["", "a", "b", "\u{0}", "é", "Class[main]", "Class[main]x", "File[/tmp/a", "ab", "abcdefgh", "abcdefghi"]
-        for round in 0..<300 {
+        let alphabet: [String] = ["", "a", "b", "\u{0}", "é", "Class[main]", "Class[main]x", "File[/tmp/a", "ab", "abcdefgh", "abcdefghi",
+                                 "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", "/tmp/bench-root/f"]
+        for round in 0..<600 {
             let parts = 1 + round % 3
-            let count = Int.random(in: 0...40, using: &rng)
+            let count = Int.random(in: 0...80, using: &rng)
             let same = Bool.random(using: &rng)
             let keys: [[String]] = (0..<count).map { _ in
                 (0..<parts).map { p in
