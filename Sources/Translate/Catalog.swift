@@ -7,7 +7,7 @@ import Synchronization
 public final class Catalog {
     public let node: String
     public private(set) var resources: [CatalogResource] = []
-    private var index: [String: CatalogResource] = [:]
+    private var index = ByteKeyedTable<CatalogResource>()
     /// Containment (container → contained), in the order edges were added.
     private(set) var containmentEdges: [(from: CatalogResource, to: CatalogResource)] = []
     /// Containment as references.

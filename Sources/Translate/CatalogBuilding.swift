@@ -170,7 +170,7 @@ extension Compiler {
                          scope: Scope, at e: Expr, lineAt: Expr? = nil) throws -> CatalogResource {
         // A manifest may define its own `anchor`; it wins over stdlib's type.
         let ownAnchor = typeName == "anchor" ? try findDefine(typeName) : nil
-        let builtin = ownAnchor == nil ? ResourceTypes.builtin[typeName] : nil
+        let builtin = ownAnchor == nil ? ResourceTypes.builtinInfo(typeName) : nil
         let define = builtin == nil ? try (ownAnchor ?? findDefine(typeName)) : nil
         if builtin == nil && define == nil {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, Unknown resource type: '\(typeName)'", e)

@@ -4,17 +4,18 @@ import Graph
 /// definitions of Debian's puppet 7.23 with `Puppet::Type.eachtype`), so that the catalog
 /// compiler rejects unknown attributes as Puppet does and fills in the namevar from the title.
 public enum ResourceTypes {
-    public struct Info {
+    /// (A class: every declaration reads its type's, which a struct of tables would copy.)
+    public final class Info {
         public let namevar: String
         public let attributes: Set<String>
         /// The name as catalogs spell it (`File`), set when the table is made.
         var typeName: String?
         /// Attributes and metaparameters: what a resource of the type accepts (one lookup).
-        let accepted: Set<String>
+        let accepted: ByteKeyedTable<Bool>
         init(namevar: String, attributes: Set<String>) {
             self.namevar = namevar
             self.attributes = attributes
-            accepted = attributes.union(ResourceTypes.metaparameters)
+            accepted = ByteKeyedTable(attributes.union(ResourceTypes.metaparameters), true)
         }
     }
 
@@ -64,6 +65,14 @@ public enum ResourceTypes {
         var table = builtinByName
         for (name, _) in table { table[name]!.typeName = Naming.typeName(name) }
         return table
+    }()
+
+    /// `builtin[name]`, as every resource declaration asks it.
+    static func builtinInfo(_ name: String) -> Info? { builtinTable[name] }
+    private static let builtinTable: ByteKeyedTable<Info> = {
+        var t = ByteKeyedTable<Info>()
+        for (name, info) in builtin { t[name] = info }
+        return t
     }()
 
     private static let builtinByName: [String: Info] = [

@@ -1,4 +1,5 @@
 import Graph
+@testable import Translate
 import XCTest
 
 /// `ParamList`, which holds every catalog resource's and graph resource's parameters in place of
@@ -54,5 +55,37 @@ final class ParamListTests: XCTestCase {
         let sorted = p.withPlacesSortedByKey { order in order.map { p.entries[$0].key } }
         XCTAssertEqual(sorted, keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         XCTAssertEqual(ParamList<Int>().withPlacesSortedByKey { $0.count }, 0)
+    }
+}
+
+/// `ByteKeyedTable`, the catalog's index by reference and each type's accepted attributes.
+final class ByteKeyedTableTests: XCTestCase {
+    func testFindsWhatWasSetAndNothingElse() {
+        var t = ByteKeyedTable<Int>()
+        var d: [[UInt8]: Int] = [:]
+        // Keys that share long prefixes and differ near the end (as references do), grown past
+        // several rehashes.
+        for i in 0..<5000 {
+            let key = i % 3 == 0 ? "File[/tmp/bench-root/f\(i)]" : i % 3 == 1 ? "Exec[gen-e\(i)]" : "x\(i % 97)"
+            t[key] = i
+            d[Array(key.utf8)] = i
+        }
+        XCTAssertEqual(t.count, d.count)
+        for (k, v) in d { XCTAssertEqual(t[String(decoding: k, as: UTF8.self)], v) }
+        for miss in ["", "File[/tmp/bench-root/f1]", "File[/tmp/bench-root/f3", "x97", "Exec[gen-e4] "] {
+            XCTAssertNil(t[miss], miss)
+        }
+    }
+
+    func testKeysAreBytesNotUnicodeEquivalence() {
+        var t = ByteKeyedTable<Int>()
+        t["Notify[\u{E9}]"] = 1  // é, one scalar
+        t["Notify[e\u{301}]"] = 2  // e + combining acute: Puppet's second resource
+        XCTAssertEqual(t.count, 2)
+        XCTAssertEqual(t["Notify[\u{E9}]"], 1)
+        XCTAssertEqual(t["Notify[e\u{301}]"], 2)
+        t["Notify[\u{E9}]"] = 3
+        XCTAssertEqual(t.count, 2)
+        XCTAssertEqual(t["Notify[\u{E9}]"], 3)
     }
 }
