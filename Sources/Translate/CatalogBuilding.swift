@@ -1,3 +1,4 @@
+import Graph
 import PuppetParser
 
 /// Catalog expressions: resources, classes, defines, defaults, overrides, virtual and exported
@@ -12,6 +13,32 @@ extension Compiler {
         // A capitalised type is a reference first: an unknown one fails as Puppet's does.
         if case .reference = typeExpr.kind { _ = try evaluate(typeExpr, scope) }
         let typeName = try resourceTypeName(typeExpr, scope)
+        // The usual expression: one body titled by one string. What the general path below
+        // does with it, without its lists of titles, declarations and references.
+        if bodies.count == 1, typeName != "class", !isDefaultTitle(bodies[0].title) {
+            let body = bodies[0]
+            if case let .list(items) = body.title.kind, items.contains(where: isDefaultTitle) {
+                // (a `default` among the titles: the general path)
+            } else {
+                let titleValue = try evaluate(body.title, scope)
+                if case let .string(title) = titleValue, !title.isEmpty {
+                    let ops = try evaluateOperations(body.operations, scope)
+                    let r = try declareResource(typeName, title, ops, form: form, scope: scope, at: body.title, lineAt: e)
+                    return .array(wantsValue ? [.type(PType(r.type, [.string(r.title)]))] : [])
+                }
+                return try declareResources(typeName, form, bodies, scope, e, wantsValue: wantsValue, firstTitle: titleValue)
+            }
+        }
+        return try declareResources(typeName, form, bodies, scope, e, wantsValue: wantsValue)
+    }
+
+    /// `default` as a title (a body of defaults for the expression's other bodies).
+    private func isDefaultTitle(_ x: Expr) -> Bool { if case .defaultLiteral = x.kind { return true }; return false }
+
+    /// The general resource expression: `default:` bodies, several bodies, title lists.
+    /// `firstTitle`: the first body's title, when it was evaluated already.
+    private func declareResources(_ typeName: String, _ form: ResourceForm, _ bodies: [ResourceBody], _ scope: Scope, _ e: Expr,
+                                  wantsValue: Bool, firstTitle evaluatedTitle: Value? = nil) throws -> Value {
         var localDefaults: [(String, Value, Bool)] = []
         var refs: [Value] = []
         // A title may appear once in one expression (`default` included). Most expressions
@@ -25,23 +52,22 @@ extension Compiler {
                 throw error("Evaluation Error: The title '\(title)' has already been used in this resource expression", e)
             }
         }
-        func isDefault(_ x: Expr) -> Bool { if case .defaultLiteral = x.kind { return true }; return false }
         // A `default:` body sets defaults for the other bodies of this expression.
         for body in bodies {
-            if isDefault(body.title) {
+            if isDefaultTitle(body.title) {
                 try once("default")
                 localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
-            } else if case let .list(items) = body.title.kind, items.contains(where: isDefault) {
+            } else if case let .list(items) = body.title.kind, items.contains(where: isDefaultTitle) {
                 // `[x, default]: …` declares x and sets the defaults of the other bodies.
-                for _ in items.filter(isDefault) { try once("default") }
+                for _ in items.filter(isDefaultTitle) { try once("default") }
                 localDefaults += try evaluateOperations(body.operations, scope).map { ($0.0, $0.1, $0.2) }
             }
         }
         // As Puppet does: every body's titles and attributes first, then the resources.
         var declarations: [(titles: [String], ops: [(String, Value, Bool, Expr)], at: Expr)] = []
-        for body in bodies {
-            if isDefault(body.title) { continue }
-            let titleValue = try evaluate(body.title, scope)
+        for (i, body) in bodies.enumerated() {
+            if isDefaultTitle(body.title) { continue }
+            let titleValue = try i == 0 ? evaluatedTitle ?? evaluate(body.title, scope) : evaluate(body.title, scope)
             let titles = try titleStrings(titleValue, body.title)
             for title in titles { try once(title) }
             var ops = try evaluateOperations(body.operations, scope)
@@ -224,10 +250,9 @@ extension Compiler {
         }
         // Tags: the type, the title when it is a valid tag, the containers', the tag metaparam.
         r.tags = tagsFromContainer(container, typeName)
-        if isValidTag(title) {
-            let lower = title.lowercasedIfNeeded
+        if let (lower, segmented) = titleTag(title) {
             r.tags.insert(lower)
-            if title.containsDoubleColon { for seg in lower.split(separator: ":") { r.tags.insert(String(seg)) } }
+            if segmented { for seg in lower.split(separator: ":") { r.tags.insert(String(seg)) } }
         }
         if setTag, let t = r.parameters["tag"] { for s in Catalog.flattenStrings(t) { r.tags.insert(s.lowercased()) } }
         // Resource defaults in effect where (and when) the resource is declared.
@@ -289,6 +314,36 @@ extension Compiler {
         if typeTagCache.count == 8 { typeTagCache.removeFirst() }
         typeTagCache.append((c, containerTags, typeName, t))
         return t
+    }
+
+    /// The tag a title gives (lowercased), and whether it has `::` and so its segments are
+    /// tags too; nil when the title is not a valid tag. One pass over an ASCII title (every
+    /// resource's title is checked).
+    func titleTag(_ title: String) -> (tag: String, segmented: Bool)? {
+        let ascii: (valid: Bool, upper: Bool, doubleColon: Bool)? = withUTF8Bytes(of: title) { bytes in
+            var upper = false, doubleColon = false, previousColon = false, first = true
+            for c in bytes {
+                if c >= 0x80 { return nil }  // the Unicode rules below
+                let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
+                    || (!first && (c == 58 || c == 46 || c == 45))
+                if !ok { return (false, false, false) }
+                if c >= 65 && c <= 90 { upper = true }
+                if c == 58 {
+                    if previousColon { doubleColon = true }
+                    previousColon = true
+                } else {
+                    previousColon = false
+                }
+                first = false
+            }
+            return (!first, upper, doubleColon)
+        }
+        if let ascii {
+            guard ascii.valid else { return nil }
+            return (ascii.upper ? title.lowercased() : title, ascii.doubleColon)
+        }
+        guard isValidTag(title) else { return nil }
+        return (title.lowercasedIfNeeded, title.containsDoubleColon)
     }
 
     func isValidTag(_ s: String) -> Bool {
