@@ -1,3 +1,4 @@
+import Graph
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Graph
 import CSystem
 import Synchronization
 #if canImport(Glibc)

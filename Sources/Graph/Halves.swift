@@ -1,17 +1,58 @@
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Runs `work` for parts 0..<count at once on the cooperative cores and returns the results in
-/// part order (the halves of long lists, the parts of big outputs).
+/// Runs `work` for parts 0..<count at once and returns the results in part order (the halves
+/// of long lists, the parts of big outputs): part 0 on this thread, each other part on a
+/// thread of its own. (Not `DispatchQueue.concurrentPerform`: dispatch's pool on Linux starts
+/// no worker beyond one per core, and the compile and a background job already hold both, so
+/// the parts ran one after another on the calling thread.)
 public func doneInParts<T>(_ count: Int, _ work: (Int) -> T) -> [T] {
+    guard count > 1 else { return (0..<count).map(work) }
     let parts = Mutex<[T?]>(Array(repeating: nil, count: count))
     withoutActuallyEscaping(work) { work in
-        DispatchQueue.concurrentPerform(iterations: count) { k in
-            let result = work(k)
-            parts.withLock { $0[k] = result }
+        // (Every thread is joined, and so has let go of `work`, before this block ends.)
+        nonisolated(unsafe) let shared = work
+        let threads = (1..<count).map { k in
+            startThread(stackSize: 8 << 20, joinable: true) {
+                let result = shared(k)
+                parts.withLock { $0[k] = result }
+            }
         }
+        let first = work(0)
+        parts.withLock { $0[0] = first }
+        for t in threads { pthread_join(t, nil) }
     }
     return parts.withLock { $0.map { $0! } }
+}
+
+/// Runs `body` on a new detached OS thread: blocking calls (read, waitpid) go there, never
+/// on the cooperative pool (on a 2-core machine two blocked pool threads would stall every
+/// task), and so does CPU work that must run beside the compile (`doneInParts`, with the
+/// 8 MiB stack of a main thread for the writers' recursion over nested values).
+public func detachThread(stackSize: Int = 256 << 10, _ body: @escaping @Sendable () -> Void) {
+    _ = startThread(stackSize: stackSize, joinable: false, body)
+}
+
+/// A new OS thread running `body`; a joinable one must be joined (`pthread_join`).
+func startThread(stackSize: Int, joinable: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    pthread_attr_setdetachstate(&attr, Int32(joinable ? PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attr, stackSize)
+    let rc = pthread_create(&thread, &attr, { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    pthread_attr_destroy(&attr)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+    return thread
 }
 
 /// `(first(), second())`, the two at once when `together` (two independent pieces of work on
@@ -32,7 +73,8 @@ public final class BackgroundWork<T>: @unchecked Sendable {
 
     public init(_ work: @escaping () -> T) {
         done.enter()
-        DispatchQueue.global().async { [self] in
+        nonisolated(unsafe) let work = work
+        detachThread(stackSize: 8 << 20) { [self] in
             value = work()
             done.leave()
         }

@@ -17,7 +17,7 @@ import Glibc
 /// Facts are discovered from this host unless `--oracle-facts` (the oracle's fixed set) is
 /// given; `--facts FILE` (JSON or YAML, `facter -j`'s shape) overrides either.
 struct CatalogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "catalog",
+    static let configuration = CommandConfiguration(commandName: "catalog", _superCommandName: "mgmt-puppet",
                                                     abstract: "Compile a manifest into a catalog (JSON, in the Puppet oracle's shape).")
 
     @OptionGroup var input: ManifestInput

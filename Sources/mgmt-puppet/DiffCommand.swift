@@ -11,7 +11,7 @@ import Translate
 /// `--from REV --to REV` the same file is compared at two git revisions, without a checkout.
 /// Exit status: 0 equal, 1 different, 2 error.
 struct DiffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff",
+    static let configuration = CommandConfiguration(commandName: "diff", _superCommandName: "mgmt-puppet",
                                                     abstract: "Compare two manifests or graphs (exit 0 equal, 1 different, 2 error).")
 
     enum Format: String, ExpressibleByArgument { case text, json }

@@ -6,7 +6,7 @@ import PuppetParser
 /// `--dump` prints the tree as an S-expression in the shape of Puppet's own model tree dumper,
 /// e.g. `$a = 1 + 2` prints `(= $a (+ 1 2))`.
 struct Parse: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Parse a manifest and print its syntax tree.")
+    static let configuration = CommandConfiguration(commandName: "parse", _superCommandName: "mgmt-puppet", abstract: "Parse a manifest and print its syntax tree.")
 
     @OptionGroup var input: ManifestInput
 

@@ -17,7 +17,7 @@ import Glibc
 /// service → svc, exec → exec (guards, refreshonly, returns kept), notify → msg, containers →
 /// noop admissible/completed pairs; refresh relationships become `notify: true` edges.
 struct TranslateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "translate",
+    static let configuration = CommandConfiguration(commandName: "translate", _superCommandName: "mgmt-puppet",
                                                     abstract: "Translate a manifest into an mgmt YAML graph.")
 
     @OptionGroup var input: ManifestInput

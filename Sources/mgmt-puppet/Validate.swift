@@ -14,7 +14,7 @@ import PuppetParser
 /// A directory means every `.pp` file below it. Errors are printed as `path:line:col: error:
 /// message` with the source line and a caret; the exit status is 1 if any file has an error.
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the syntax of manifests, like `puppet parser validate`.")
+    static let configuration = CommandConfiguration(commandName: "validate", _superCommandName: "mgmt-puppet", abstract: "Check the syntax of manifests, like `puppet parser validate`.")
 
     enum Format: String, ExpressibleByArgument { case text, json }
 
