@@ -501,7 +501,7 @@ public struct Parser {
             default: throw syntaxError("'=>'")
             }
             advance()
-            let value = try loneString(before: .comma, .rbrace) ?? parseAssignment()
+            let value = try loneLiteral(before: .comma, .rbrace) ?? parseAssignment()
             ops.append(AttributeOperation(name: name, op: op, value: value, isSplat: isSplat, range: SourceRange(nameTok.start, value.range.end)))
             if kind == .comma {
                 advance()
@@ -517,16 +517,25 @@ public struct Parser {
 
     // MARK: - Binary operators (lowest to highest)
 
-    /// A string literal followed by `end` or `otherEnd` (the usual attribute value or list
-    /// element), made at once rather than through every operator level below parseAssignment
-    /// (which makes the same node); nil, consuming nothing, for anything else.
-    mutating func loneString(before end: TokenKind, _ otherEnd: TokenKind) -> Expr? {
-        guard kind == .string else { return nil }
+    /// A string, a bare word, `true`, `false` or `undef` followed by `end` or `otherEnd` (the
+    /// usual attribute value or list element), made at once rather than through every
+    /// operator level below parseAssignment (which makes the same node); nil, consuming
+    /// nothing, for anything else.
+    mutating func loneLiteral(before end: TokenKind, _ otherEnd: TokenKind) -> Expr? {
+        switch kind {
+        case .string, .name, .word, .kwTrue, .kwFalse, .kwUndef: break
+        default: return nil
+        }
         let next = peekKind()
         guard next == end || next == otherEnd else { return nil }
         let t = tok
         advance()
-        return Expr(.string(value(t)), t.range)
+        switch t.kind {
+        case .string: return Expr(.string(value(t)), t.range)
+        case .kwTrue, .kwFalse: return Expr(.boolean(t.kind == .kwTrue), t.range)
+        case .kwUndef: return Expr(.undef, t.range)
+        default: return Expr(.name(text(t)), t.range)
+        }
     }
 
     mutating func parseAssignment() throws -> Expr {
@@ -707,7 +716,7 @@ public struct Parser {
     mutating func parseElements(closing: TokenKind) throws -> [Expr] {
         var items: [Expr] = []
         while kind != closing {
-            let e = try loneString(before: .comma, closing) ?? parseAssignment()
+            let e = try loneLiteral(before: .comma, closing) ?? parseAssignment()
             if kind == .farrow {
                 items.append(try parseUnbracedHash(firstKey: e))
             } else {
