@@ -124,11 +124,15 @@ public final class CatalogResource {
     var evaluated = false
     /// The scope the resource was declared in (for defaults, which Puppet applies at the end).
     var scope: Scope?
-    /// The resource that contains this one (class, define instance, node).
-    weak var container: CatalogResource?
+    /// The resource that contains this one (class, define instance, node). Unowned, not weak:
+    /// the catalog holds both for as long as either is used, and an object that is weakly
+    /// referenced gets a side table through which every retain and release of it then goes —
+    /// Class[main] contains every resource of a large manifest, and is retained for each.
+    unowned var container: CatalogResource?
     /// Where the resource expression was (for errors).
     var sourceOffset: Int32 = 0
-    weak var sourceFile: SourceFile?
+    /// (Strong: a file holds no resources, and a weak reference gave it a side table.)
+    var sourceFile: SourceFile?
     /// Attributes set by an override of a subclass, which may replace values.
     var overriddenAttributes: Set<String> = []
     var alternateKey: String?

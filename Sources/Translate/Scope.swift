@@ -15,8 +15,9 @@ final class Scope {
     /// Resource defaults declared here: lowercase type → attribute → (value, append).
     var defaults: [String: [String: (value: Value, append: Bool)]] = [:]
     /// The container of resources declared in this scope (Class[main], a class, a define instance, a node).
-    /// Weak: the catalog owns resources, and resources own the scope they were declared in.
-    weak var container: CatalogResource?
+    /// Unowned: the catalog owns resources, and resources own the scope they were declared in
+    /// (and weak would give every container a side table: see CatalogResource.container).
+    unowned var container: CatalogResource?
 
     init(kind: Kind, parent: Scope?, dynamicParent: Scope?, container: CatalogResource?) {
         self.kind = kind
