@@ -13,15 +13,24 @@ public enum YAMLEncoder {
     /// `halvesFrom`: this many edges are written in two halves at once, beside the resources
     /// (tests set it low to compare both ways).
     public static func encode(_ graph: Graph, into out: inout YAMLBytes, halvesFrom: Int = 4096) {
+        let parts = encodeParts(graph, halvesFrom: halvesFrom)
+        out.reserve(parts.reduce(0) { $0 + $1.count })
+        for part in parts { out.append(part) }
+    }
+
+    /// The graph's YAML in parts, to be written one after another (a large graph's parts are
+    /// made at once; writing them in turn spares joining megabytes into one more buffer).
+    public static func encodeParts(_ graph: Graph, halvesFrom: Int = 4096) -> [ByteBuffer] {
         let g = graph.normalized(halvesFrom: halvesFrom)
-        out.reserve(g.resources.count * 120 + g.edges.count * 110)
+        var out = YAMLBytes(capacity: 1 << 12)
+        var parts = [out.buffer]
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
         // A large graph's resources and the two halves of its edges (most of its bytes) are
         // written at once.
         if g.edges.count >= max(halvesFrom, 2) {
             let half = g.edges.count / 2
-            for part in doneInParts(3, { k -> ByteBuffer in
+            parts += doneInParts(3, { k -> ByteBuffer in
                 var bytes = YAMLBytes()
                 switch k {
                 case 0:
@@ -36,10 +45,11 @@ public enum YAMLEncoder {
                     writeEdges(g.edges[half...], into: &bytes)
                 }
                 return bytes.buffer
-            }) {
-                out.append(part)
-            }
+            })
+            out = YAMLBytes(capacity: 1 << 12)
+            parts.append(out.buffer)
         } else {
+            out.reserve(g.resources.count * 120 + g.edges.count * 110)
             writeResources(g.resources, into: &out)
             out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
             writeEdges(g.edges[...], into: &out)
@@ -51,6 +61,7 @@ public enum YAMLEncoder {
                 out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
             }
         }
+        return parts
     }
 
     static func writeResources(_ resources: [Resource], into out: inout YAMLBytes) {

@@ -78,23 +78,28 @@ public final class CatalogJSONWriting: @unchecked Sendable {
 
     /// The whole JSON (call once the catalog's relationships are set).
     public func finish() -> ByteBuffer {
+        let parts = finishParts()
+        let out = ByteBuffer(capacity: parts.reduce(0) { $0 + $1.count })
+        for part in parts { out.append(part) }
+        return out
+    }
+
+    /// The whole JSON in parts, to be written one after another (no joining of megabytes).
+    public func finishParts() -> [ByteBuffer] {
         let relationships = Self.part(3, of: catalog, [], pretty: pretty)
         let early = early.result()
         // The top-level object up to its third key, whose parts follow at depth 1.
-        var out = JSONWriter(pretty: pretty)
-        out.buffer.append(UInt8(ascii: "{"))
-        out.indent = 1
-        out.needsComma = CommaStack([false])
-        out.key("puppet_version") { $0.string("7.23.0") }
-        out.key("node") { $0.string(catalog.node) }
-        out.buffer.reserve(early.reduce(relationships.count) { $0 + $1.count } + 4)
-        for part in early { out.buffer.append(part) }
-        out.buffer.append(relationships)
-        out.indent = 0
-        out.newline()
-        out.buffer.append(UInt8(ascii: "}"))
-        out.buffer.append(UInt8(ascii: "\n"))
-        return out.buffer
+        var head = JSONWriter(pretty: pretty, capacity: 256)
+        head.buffer.append(UInt8(ascii: "{"))
+        head.indent = 1
+        head.needsComma = CommaStack([false])
+        head.key("puppet_version") { $0.string("7.23.0") }
+        head.key("node") { $0.string(catalog.node) }
+        var tail = JSONWriter(pretty: pretty, capacity: 16)
+        tail.newline()
+        tail.buffer.append(UInt8(ascii: "}"))
+        tail.buffer.append(UInt8(ascii: "\n"))
+        return [head.buffer] + early + [relationships, tail.buffer]
     }
 
     /// Part 0 and 1: the halves of the resource list; 2: containment; 3: relationships. Each

@@ -40,9 +40,9 @@ struct CatalogCommand: ParsableCommand {
         })
         for w in warnings { printError(w) }
         // (A first compile attempt that failed may have started one for its own catalog.)
-        let bytes = started.writing.flatMap { $0.catalog === catalog ? $0.finish() : nil } ?? catalog.jsonBuffer(pretty: !compact)
+        let parts = started.writing.flatMap { $0.catalog === catalog ? $0.finishParts() : nil } ?? [catalog.jsonBuffer(pretty: !compact)]
         PhaseClock.mark("json")
-        try writeOutput(bytes, to: output)
+        try writeOutput(parts, to: output)
     }
 }
 
@@ -53,18 +53,33 @@ func writeOutput(_ bytes: [UInt8], to path: String?) throws {
 }
 
 func writeOutput(_ buffer: ByteBuffer, to path: String?) throws {
-    try buffer.withUnsafeBytes { try writeOutput($0, to: path) }
+    try writeOutput([buffer], to: path)
+}
+
+/// The buffers one after another, as one output (large outputs are made in parts at once).
+func writeOutput(_ buffers: [ByteBuffer], to path: String?) throws {
+    func withChunks(_ rest: ArraySlice<ByteBuffer>, _ chunks: [UnsafeRawBufferPointer]) throws {
+        guard let first = rest.first else { return try writeOutput(chunks, to: path) }
+        try first.withUnsafeBytes { try withChunks(rest.dropFirst(), chunks + [$0]) }
+    }
+    try withChunks(buffers[...], [])
 }
 
 func writeOutput(_ bytes: UnsafeRawBufferPointer, to path: String?) throws {
-    if let path { return try writeAtomically(bytes, to: path) }
+    try writeOutput([bytes], to: path)
+}
+
+func writeOutput(_ chunks: [UnsafeRawBufferPointer], to path: String?) throws {
+    if let path { return try writeAtomically(chunks, to: path) }
     fflush(stdout)
-    var done = 0
-    while done < bytes.count {
-        let n = write(1, bytes.baseAddress! + done, bytes.count - done)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { printError("error: cannot write to standard output: \(String(cString: strerror(errno)))"); throw ExitCode(2) }
-        done += n
+    for bytes in chunks {
+        var done = 0
+        while done < bytes.count {
+            let n = write(1, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { printError("error: cannot write to standard output: \(String(cString: strerror(errno)))"); throw ExitCode(2) }
+            done += n
+        }
     }
 }
 
@@ -79,10 +94,14 @@ func writeAtomically(_ bytes: [UInt8], to path: String) throws {
 }
 
 func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+    try writeAtomically([bytes], to: path)
+}
+
+func writeAtomically(_ chunks: [UnsafeRawBufferPointer], to path: String) throws {
     let tmp = path + ".tmp-\(getpid())"
     guard let f = fopen(tmp, "w") else { printError("\(path): error: cannot write"); throw ExitCode(2) }
-    let written = bytes.isEmpty ? 0 : fwrite(bytes.baseAddress, 1, bytes.count, f)
-    let ok = written == bytes.count && fflush(f) == 0 && fsync(fileno(f)) == 0
+    let allWritten = chunks.allSatisfy { bytes in bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, f) == bytes.count }
+    let ok = allWritten && fflush(f) == 0 && fsync(fileno(f)) == 0
     fclose(f)
     guard ok, rename(tmp, path) == 0 else {
         unlink(tmp)

@@ -55,11 +55,10 @@ struct TranslateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        var yaml = YAMLBytes()
-        YAMLEncoder.encode(graph, into: &yaml)
+        let yaml = YAMLEncoder.encodeParts(graph)
         ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
-        try writeOutput(yaml.buffer, to: output)
+        try writeOutput(yaml, to: output)
         PhaseClock.mark("write")
     }
 }
