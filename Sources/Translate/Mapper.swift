@@ -51,18 +51,20 @@ public struct Mapper {
         for k in p.edgeKeys {
             if let last = keys.last, last >> 1 == k >> 1 { keys[keys.count - 1] = last | k } else { keys.append(k) }
         }
-        // Named e1, e2, …: a long list made in two halves at once.
+        // Named e1, e2, …: a long list made in two halves at once, each half in its place of the
+        // list (not made apart and copied: every copy of an edge retains its four strings).
         let halves = keys.count >= max(options.halvesFrom, 2) ? [0..<(keys.count / 2), (keys.count / 2)..<keys.count] : [0..<keys.count]
         let (resources, width) = (graph.resources, p.width)
-        graph.edges.reserveCapacity(keys.count)
-        for part in doneInParts(halves.count, { h in
-            halves[h].map { k in
-                let pair = keys[k] >> 1
-                return Edge(name: Mapper.edgeName(k + 1), from: resources[pair / width].ref, to: resources[pair % width].ref,
-                            notify: keys[k] & 1 == 1)
+        graph.edges = Array(unsafeUninitializedCapacity: keys.count) { list, initialized in
+            nonisolated(unsafe) let list = list
+            _ = doneInParts(halves.count) { h in
+                for k in halves[h] {
+                    let pair = keys[k] >> 1
+                    (list.baseAddress! + k).initialize(to: Edge(name: Mapper.edgeName(k + 1), from: resources[pair / width].ref,
+                                                                to: resources[pair % width].ref, notify: keys[k] & 1 == 1))
+                }
             }
-        }) {
-            graph.edges += part
+            initialized = keys.count
         }
         var names: [Ref: String] = [:]
         if options.keepPuppetNames {
