@@ -21,7 +21,8 @@ public struct Graph: Equatable, Sendable {
     /// same bytes. Order is by UTF-8 bytes (not locale); a graph already in order (what the
     /// mapper builds) is only checked.
     /// `halvesFrom`: a graph with this many edges has its resources and edges checked at once.
-    public func normalized(halvesFrom: Int = 4096) -> Graph {
+    /// `onlyCollect`: only the (short) collect list is put in order.
+    public func normalized(halvesFrom: Int = 4096, onlyCollect: Bool = false) -> Graph {
         func sortedIfNeeded<T>(_ items: [T], _ less: (T, T) -> Bool) -> [T] {
             var inOrder = true
             for i in items.indices.dropFirst() where less(items[i], items[i - 1]) {
@@ -31,8 +32,10 @@ public struct Graph: Equatable, Sendable {
             return inOrder ? items : items.sorted(by: less)
         }
         var g = self
-        (g.resources, g.edges) = bothDone(together: edges.count >= halvesFrom,
-                                          { sortedIfNeeded(resources, Resource.codecOrder) }, { sortedIfNeeded(edges, Edge.codecOrder) })
+        if !onlyCollect {
+            (g.resources, g.edges) = bothDone(together: edges.count >= halvesFrom,
+                                              { sortedIfNeeded(resources, Resource.codecOrder) }, { sortedIfNeeded(edges, Edge.codecOrder) })
+        }
         g.collect = sortedIfNeeded(collect) { a, b in
             let k = utf8Compare(a.kind, b.kind)
             return k != 0 ? k < 0 : utf8Less(a.pattern, b.pattern)

@@ -55,7 +55,8 @@ struct TranslateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let yaml = YAMLEncoder.encodeParts(graph)
+        // (The mapper's graph, and a flattened one, come in the codec's order.)
+        let yaml = YAMLEncoder.encodeParts(graph, inCodecOrder: true)
         ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
         try writeOutput(yaml, to: output)

@@ -86,7 +86,16 @@ final class TranslateGraphTests: XCTestCase {
                                              path: "fixtures/puppet/\(name).pp", certname: certname, modulePath: ["fixtures/puppet/modules"],
                                              storeconfigs: store, extraFacts: try factsFile.map { try Facts.load(path: $0) } ?? [:])
             var mapper = Mapper(options: Mapper.Options(graphName: "fixture", modulePath: ["fixtures/puppet/modules"]))
-            let yaml = YAMLEncoder.encode(mapper.map(catalog).graph)
+            let graph = mapper.map(catalog).graph
+            let yaml = YAMLEncoder.encode(graph)
+            // `translate` writes the mapper's graph (and a flattened one) without putting it in
+            // order again (`inCodecOrder`): it must come in the codec's order.
+            let sorted = graph.normalized(halvesFrom: 2)
+            if graph.resources != sorted.resources || graph.edges != sorted.edges { problems.append(name + " (not in the codec's order)") }
+            let flat = Mapper.flatten(graph), flatSorted = flat.normalized()
+            if flat.resources != flatSorted.resources || flat.edges != flatSorted.edges { problems.append(name + " (flattened, not in order)") }
+            let parts = YAMLEncoder.encodeParts(graph, halvesFrom: 2, inCodecOrder: true)
+            if parts.flatMap(\.bytes) != Array(yaml.utf8) { problems.append(name + " (inCodecOrder parts)") }
             checked += 1
             if yaml != String(decoding: try Data(contentsOf: url), as: UTF8.self) { problems.append(name) }
         }
