@@ -402,6 +402,9 @@ public final class Compiler {
         // oracle's, from the four metaparameters, `from` applied first) are collected on the way.
         var rels: [Relationship] = []
         var serials: [(from: Int, to: Int)] = []
+        // About one a resource in a large manifest (growing one at a time copied them often).
+        rels.reserveCapacity(catalog.resources.count)
+        serials.reserveCapacity(catalog.resources.count)
         for r in catalog.resources where !r.virtual || r.exported {
             // In the order the parameters were set (Puppet checks them in that order).
             for (param, value) in r.parameters where ResourceTypes.isRelationshipParameter(param) {
