@@ -211,6 +211,8 @@ public enum Validator {
         mutating func check(_ e: Expr?, context: Context) {
             guard let e else { return }
             switch e.kind {
+            case .string, .integer, .float, .boolean, .undef, .defaultLiteral, .regex, .name, .reference, .reservedWord, .nop:
+                return  // nothing to check, no children (most attribute values)
             case let .block(statements):
                 for (i, s) in statements.dropLast().enumerated() { checkNotIdem(s, followedBy: statements[i + 1]) }
                 for s in statements { check(s, context: context) }
@@ -289,8 +291,11 @@ public enum Validator {
                     error(e, "Classes are not virtualizable")
                 }
                 for body in bodies {
-                    for op in body.operations.filter(\.isSplat).dropFirst() {
-                        error(at: op.range.start, "Unfolding of attributes from Hash can only be used once per resource body")
+                    // (Counted, not filtered into a list: every resource body comes here.)
+                    var splats = 0
+                    for op in body.operations where op.isSplat {
+                        splats += 1
+                        if splats > 1 { error(at: op.range.start, "Unfolding of attributes from Hash can only be used once per resource body") }
                     }
                 }
             default:
