@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Turns a manifest's bytes into tokens: all at once (`tokenize`), or a batch at a time as the
 /// parser asks for them (`lex(untilCount:)`), so a parser on its own thread can hand the first
 /// statements of a large file over before the rest is read. Tokens are kept in one array (the
@@ -300,13 +303,19 @@ public struct Lexer {
 
     mutating func lexSingleQuoted(_ start: Int) {
         pos += 1
-        // Fast path: no backslash before the closing quote, so the text is the bytes as they are.
-        var j = pos
-        while j < b.count, b[j] != UInt8(ascii: "'"), b[j] != UInt8(ascii: "\\") { j += 1 }
-        if j < b.count, b[j] == UInt8(ascii: "'") {
-            let text = String(decoding: b[pos..<j], as: UTF8.self)
-            pos = j + 1
-            emit(.string, start, text)
+        // Fast path: no backslash before the closing quote, so the text is the bytes as they are
+        // (both looked for with memchr: a title or path is tens of bytes).
+        let from = pos
+        let fast: (text: String, close: Int)? = b.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress, from < buf.count,
+                  let quote = memchr(base + from, Int32(UInt8(ascii: "'")), buf.count - from) else { return nil }
+            let close = quote.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
+            guard memchr(base + from, Int32(UInt8(ascii: "\\")), close - from) == nil else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: buf[from..<close]), as: UTF8.self), close)
+        }
+        if let fast {
+            pos = fast.close + 1
+            emit(.string, start, fast.text)
             return
         }
         var out: [UInt8] = []
