@@ -21,8 +21,9 @@ public struct Graph: Equatable, Sendable {
     /// same bytes. Order is by UTF-8 bytes (not locale); a graph already in order (what the
     /// mapper builds) is only checked.
     /// `halvesFrom`: a graph with this many edges has its resources and edges checked at once.
-    /// `onlyCollect`: only the (short) collect list is put in order.
-    public func normalized(halvesFrom: Int = 4096, onlyCollect: Bool = false) -> Graph {
+    /// `resourcesAndEdgesInOrder`: the caller knows they are (`Mapper.map` builds them so; its
+    /// tests check it), and only the short collect list is put in order.
+    public func normalized(halvesFrom: Int = 4096, resourcesAndEdgesInOrder: Bool = false) -> Graph {
         func sortedIfNeeded<T>(_ items: [T], _ less: (T, T) -> Bool) -> [T] {
             var inOrder = true
             for i in items.indices.dropFirst() where less(items[i], items[i - 1]) {
@@ -32,7 +33,7 @@ public struct Graph: Equatable, Sendable {
             return inOrder ? items : items.sorted(by: less)
         }
         var g = self
-        if !onlyCollect {
+        if !resourcesAndEdgesInOrder {
             (g.resources, g.edges) = bothDone(together: edges.count >= halvesFrom,
                                               { sortedIfNeeded(resources, Resource.codecOrder) }, { sortedIfNeeded(edges, Edge.codecOrder) })
         }
@@ -145,6 +146,23 @@ public struct Edge: Equatable, Hashable, Sendable {
         self.from = from
         self.to = to
         self.notify = notify
+    }
+
+    /// `e<n>`, the name of the n-th edge where none is given (a small string made in place:
+    /// no allocation, no formatting — the mapper names every edge).
+    public static func defaultName(_ n: Int) -> String {
+        precondition(n >= 0)
+        var digits = 1, rest = n
+        while rest >= 10 { digits += 1; rest /= 10 }
+        return String(unsafeUninitializedCapacity: digits + 1) { out in
+            out[0] = UInt8(ascii: "e")
+            var v = n
+            for i in stride(from: digits, through: 1, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            return digits + 1
+        }
     }
 }
 

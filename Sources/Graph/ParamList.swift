@@ -24,8 +24,6 @@ public struct ParamList<Value> {
     /// The keys in the order they were set.
     @inlinable
     public var keys: [String] { entries.map(\.key) }
-    @inlinable
-    public var values: [Value] { entries.map(\.value) }
 
     @inlinable
     public func index(forKey key: String) -> Int? {
@@ -39,12 +37,6 @@ public struct ParamList<Value> {
         set {
             if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
         }
-    }
-
-    @inlinable
-    public subscript(key: String, default fallback: @autoclosure () -> Value) -> Value {
-        get { self[key] ?? fallback() }
-        set { updateValue(newValue, forKey: key) }
     }
 
     /// The value it replaced (nil: the key is new and goes last).
@@ -112,13 +104,6 @@ extension ParamList: Equatable where Value: Equatable {
 extension ParamList: Sendable where Value: Sendable {}
 
 extension ParamList {
-    /// The same entries, from a dictionary (in its keys' byte order, so the list is the same
-    /// every run).
-    @inlinable
-    public init(_ dictionary: [String: Value]) {
-        storage = dictionary.sorted { utf8Less($0.key, $1.key) }.map { ($0.key, $0.value) }
-    }
-
     /// The entries as a dictionary.
     @inlinable
     public var dictionary: [String: Value] { Dictionary(entries, uniquingKeysWith: { a, _ in a }) }

@@ -172,7 +172,7 @@ public enum YAMLDecoder {
         if case let .scalar(s, _, _) = node, s.isEmpty || s == "[]" { return [] }
         guard case let .sequence(list, _) = node else { throw at(node, "'edges' must be a list") }
         return try list.enumerated().map { i, item in
-            var name = "e\(i + 1)", from: Ref?, to: Ref?, notify = false
+            var name = Edge.defaultName(i + 1), from: Ref?, to: Ref?, notify = false
             for pair in try mapping(item, "an edge") {
                 let (k, v) = (pair.key, pair.value)
                 let key = try scalarString(k, "an edge key")

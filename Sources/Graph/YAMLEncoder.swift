@@ -21,14 +21,9 @@ public enum YAMLEncoder {
     /// The graph's YAML in parts, to be written one after another (a large graph's parts are
     /// made at once; writing them in turn spares joining megabytes into one more buffer).
     /// `inCodecOrder`: the caller knows the resources and edges are in the codec's order
-    /// (`Mapper.map` builds them so; its tests check it), which is then not checked again.
+    /// (`Graph.normalized(resourcesAndEdgesInOrder:)`), which is then not checked again.
     public static func encodeParts(_ graph: Graph, halvesFrom: Int = 4096, inCodecOrder: Bool = false) -> [ByteBuffer] {
-        var g = graph
-        if inCodecOrder {
-            g.collect = graph.normalized(halvesFrom: .max, onlyCollect: true).collect
-        } else {
-            g = graph.normalized(halvesFrom: halvesFrom)
-        }
+        let g = graph.normalized(halvesFrom: halvesFrom, resourcesAndEdgesInOrder: inCodecOrder)
         var out = YAMLBytes(capacity: 1 << 12)
         var parts = [out.buffer]
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")

@@ -309,7 +309,7 @@ public struct Lexer {
         let fast: (text: String, close: Int)? = b.withUnsafeBufferPointer { buf in
             guard let base = buf.baseAddress, from < buf.count,
                   let quote = memchr(base + from, Int32(UInt8(ascii: "'")), buf.count - from) else { return nil }
-            let close = quote.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
+            let close = UnsafeRawPointer(base).distance(to: quote)
             guard memchr(base + from, Int32(UInt8(ascii: "\\")), close - from) == nil else { return nil }
             return (String(decoding: UnsafeBufferPointer(rebasing: buf[from..<close]), as: UTF8.self), close)
         }

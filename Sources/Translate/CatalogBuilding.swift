@@ -320,10 +320,26 @@ extension Compiler {
     /// tags too; nil when the title is not a valid tag. One pass over an ASCII title (every
     /// resource's title is checked).
     func titleTag(_ title: String) -> (tag: String, segmented: Bool)? {
-        let ascii: (valid: Bool, upper: Bool, doubleColon: Bool)? = withUTF8Bytes(of: title) { bytes in
+        if let ascii = Compiler.asciiTagShape(title) {
+            guard ascii.valid else { return nil }
+            return (ascii.upper ? title.lowercased() : title, ascii.doubleColon)
+        }
+        guard isValidUnicodeTag(title) else { return nil }
+        return (title.lowercasedIfNeeded, title.containsDoubleColon)
+    }
+
+    func isValidTag(_ s: String) -> Bool {
+        Compiler.asciiTagShape(s)?.valid ?? isValidUnicodeTag(s)
+    }
+
+    /// One pass over a tag's bytes, `[A-Za-z0-9_][A-Za-z0-9_:.-]*`: whether it is valid, has
+    /// an upper-case letter, has `::`. Nil when a non-ASCII byte comes before any invalid one
+    /// (the Unicode rules decide; an invalid ASCII byte fails under them too).
+    static func asciiTagShape(_ s: String) -> (valid: Bool, upper: Bool, doubleColon: Bool)? {
+        withUTF8Bytes(of: s) { bytes in
             var upper = false, doubleColon = false, previousColon = false, first = true
             for c in bytes {
-                if c >= 0x80 { return nil }  // the Unicode rules below
+                if c >= 0x80 { return nil }
                 let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
                     || (!first && (c == 58 || c == 46 || c == 45))
                 if !ok { return (false, false, false) }
@@ -338,26 +354,6 @@ extension Compiler {
             }
             return (!first, upper, doubleColon)
         }
-        if let ascii {
-            guard ascii.valid else { return nil }
-            return (ascii.upper ? title.lowercased() : title, ascii.doubleColon)
-        }
-        guard isValidTag(title) else { return nil }
-        return (title.lowercasedIfNeeded, title.containsDoubleColon)
-    }
-
-    func isValidTag(_ s: String) -> Bool {
-        // ASCII fast path, one pass: [A-Za-z0-9_][A-Za-z0-9_:.-]*
-        var first = true
-        for c in s.utf8 {
-            if c >= 0x80 { return isValidUnicodeTag(s) }
-            let ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95
-                || (!first && (c == 58 || c == 46 || c == 45))
-            // (An invalid ASCII byte fails under the Unicode rules too.)
-            if !ok { return false }
-            first = false
-        }
-        return !first
     }
 
     private func isValidUnicodeTag(_ s: String) -> Bool {

@@ -60,7 +60,7 @@ public struct Mapper {
             _ = doneInParts(halves.count) { h in
                 for k in halves[h] {
                     let pair = keys[k] >> 1
-                    (list.baseAddress! + k).initialize(to: Edge(name: Mapper.edgeName(k + 1), from: resources[pair / width].ref,
+                    (list.baseAddress! + k).initialize(to: Edge(name: Edge.defaultName(k + 1), from: resources[pair / width].ref,
                                                                 to: resources[pair % width].ref, notify: keys[k] & 1 == 1))
                 }
             }
@@ -287,22 +287,6 @@ public struct Mapper {
         }
     }
 
-    /// `e<n>`, made in place (a small string: no allocation, no formatting).
-    static func edgeName(_ n: Int) -> String {
-        precondition(n >= 0)
-        var digits = 1, rest = n
-        while rest >= 10 { digits += 1; rest /= 10 }
-        return String(unsafeUninitializedCapacity: digits + 1) { out in
-            out[0] = UInt8(ascii: "e")
-            var v = n
-            for i in stride(from: digits, through: 1, by: -1) {
-                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            return digits + 1
-        }
-    }
-
     /// Puppet's posix exec provider hands the command string to Ruby's `Kernel.exec`, which
     /// runs it through `/bin/sh -c` when it holds a shell metacharacter and splits it on
     /// whitespace otherwise; mgmt's `shell` field says the same thing.
@@ -346,7 +330,7 @@ public struct Mapper {
         var result = g
         result.resources = g.resources.filter { !isWhit($0.ref) }
         result.edges = flat.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
-        for i in result.edges.indices { result.edges[i].name = "e\(i + 1)" }
+        for i in result.edges.indices { result.edges[i].name = Edge.defaultName(i + 1) }
         return result.normalized()
     }
 
