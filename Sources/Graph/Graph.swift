@@ -8,6 +8,20 @@ public struct Graph: Equatable, Sendable {
     public var resources: [Resource]
     public var edges: [Edge]
     public var collect: [Collect]
+    /// Where each edge's two ends are in `resources`, when whoever built the graph knows (the
+    /// mapper does): the encoder then copies each end's YAML, made once per resource, instead
+    /// of quoting four strings an edge. Only a hint, not part of the graph: the encoder checks
+    /// every end against the edge before it uses it, so a stale one costs speed, not bytes.
+    public var edgeEndsHint: [EdgeEnds]?
+
+    public struct EdgeEnds: Sendable {
+        public var from: Int32, to: Int32
+        public init(from: Int, to: Int) { (self.from, self.to) = (Int32(truncatingIfNeeded: from), Int32(truncatingIfNeeded: to)) }
+    }
+
+    public static func == (a: Graph, b: Graph) -> Bool {
+        a.name == b.name && a.comment == b.comment && a.resources == b.resources && a.edges == b.edges && a.collect == b.collect
+    }
 
     public init(name: String, comment: String? = nil, resources: [Resource] = [], edges: [Edge] = [], collect: [Collect] = []) {
         self.name = name
@@ -76,11 +90,25 @@ public struct Resource: Equatable, Sendable {
     public var name: String
     /// Parameters in the order they were set (the encoder sorts them).
     public var params: ParamList<GraphValue>
-    public var meta: Meta?
+    /// What few resources have (metaparameters; where the decoder read it), behind one
+    /// reference: inline, they made a Resource 192 bytes, and the mapper and encoder copy
+    /// lists of thousands of them; boxed, 48.
+    private var extras: Extras?
+
+    public var meta: Meta? {
+        get { extras?.meta }
+        set { updateExtras { $0.meta = newValue } }
+    }
     /// Where the decoder read it (the resource, and each parameter's key), for the engine's
     /// errors. Not part of equality: the same resource read from another place is the same.
-    public var position: Position?
-    public var paramPositions: [String: Position] = [:]
+    public var position: Position? {
+        get { extras?.position }
+        set { updateExtras { $0.position = newValue } }
+    }
+    public var paramPositions: [String: Position] {
+        get { extras?.paramPositions ?? [:] }
+        set { updateExtras { $0.paramPositions = newValue } }
+    }
 
     public static func == (a: Resource, b: Resource) -> Bool {
         a.kind == b.kind && a.name == b.name && a.params == b.params && a.meta == b.meta
@@ -90,11 +118,38 @@ public struct Resource: Equatable, Sendable {
         self.kind = kind
         self.name = name
         self.params = params
-        self.meta = meta
+        if let meta { extras = Extras(meta: meta) }
     }
 
     public var isExported: Bool { name.hasPrefix("@@") }
     public var ref: Ref { Ref(kind: kind, name: name) }
+
+    /// Copy on write, as a stored value would behave (a copied resource shares the box until
+    /// one of them changes it); an emptied box is dropped.
+    private mutating func updateExtras(_ change: (Extras) -> Void) {
+        if extras == nil {
+            extras = Extras()
+        } else if !isKnownUniquelyReferenced(&extras) {
+            extras = extras!.copy()
+        }
+        change(extras!)
+        if extras!.isEmpty { extras = nil }
+    }
+
+    /// Mutated only through `updateExtras`, when uniquely referenced (hence `@unchecked`).
+    private final class Extras: @unchecked Sendable {
+        var meta: Meta?
+        var position: Position?
+        var paramPositions: [String: Position] = [:]
+        init(meta: Meta? = nil) { self.meta = meta }
+        func copy() -> Extras {
+            let c = Extras(meta: meta)
+            c.position = position
+            c.paramPositions = paramPositions
+            return c
+        }
+        var isEmpty: Bool { meta == nil && position == nil && paramPositions.isEmpty }
+    }
 }
 
 /// A 1-based line and column in a graph file.

@@ -108,3 +108,54 @@ extension ParamList {
     @inlinable
     public var dictionary: [String: Value] { Dictionary(entries, uniquingKeysWith: { a, _ in a }) }
 }
+
+/// The sorted places of the last few key sequences a writer met. Resources of one type mostly
+/// have the same keys, set in the same order (the mapper sets each kind's so; generated and
+/// real manifests write a type's attributes alike), and finding the keys to be the very strings
+/// of a sequence seen before costs less than sorting them again.
+public struct SortedKeyOrders {
+    /// Kept, so that no other string can take the place of one of them while it is compared.
+    @usableFromInline var keys: [[String]] = []
+    @usableFromInline var orders: [[Int]] = []
+    @usableFromInline var next = 0
+    static let kept = 8
+
+    public init() {}
+
+    /// `body` with the places of `params`' entries sorted by key (ParamList.withPlacesSortedByKey).
+    @inlinable
+    public mutating func withPlacesSortedByKey<V, R>(_ params: ParamList<V>, _ body: (UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        if let known = lookUp(params) { return try orders[known].withUnsafeBufferPointer(body) }
+        let order = params.withPlacesSortedByKey { Array($0) }
+        remember(params.entries.map(\.key), order)
+        return try order.withUnsafeBufferPointer(body)
+    }
+
+    /// A String's two words: equal ones are the same string (a short one held inline, or one
+    /// storage). Different words may still spell the same string, which is then only a miss.
+    @inlinable static func bits(_ s: String) -> (UInt64, UInt64) { unsafeBitCast(s, to: (UInt64, UInt64).self) }
+
+    @inlinable func lookUp<V>(_ params: ParamList<V>) -> Int? {
+        params.storage.withUnsafeBufferPointer { entries -> Int? in
+            for s in keys.indices {
+                let same = keys[s].withUnsafeBufferPointer { shape -> Bool in
+                    guard shape.count == entries.count else { return false }
+                    for i in entries.indices where Self.bits(shape[i]) != Self.bits(entries[i].key) { return false }
+                    return true
+                }
+                if same { return s }
+            }
+            return nil
+        }
+    }
+
+    @usableFromInline mutating func remember(_ shape: [String], _ order: [Int]) {
+        if keys.count < Self.kept {
+            keys.append(shape)
+            orders.append(order)
+        } else {
+            (keys[next], orders[next]) = (shape, order)
+            next = (next + 1) % Self.kept
+        }
+    }
+}

@@ -24,6 +24,7 @@ public enum YAMLEncoder {
     /// (`Graph.normalized(resourcesAndEdgesInOrder:)`), which is then not checked again.
     public static func encodeParts(_ graph: Graph, halvesFrom: Int = 4096, inCodecOrder: Bool = false) -> [ByteBuffer] {
         let g = graph.normalized(halvesFrom: halvesFrom, resourcesAndEdgesInOrder: inCodecOrder)
+        let ends = g.edgeEndsHint.flatMap { $0.count == g.edges.count ? $0 : nil }
         var out = YAMLBytes(capacity: 1 << 12)
         var parts = [out.buffer]
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
@@ -41,10 +42,10 @@ public enum YAMLEncoder {
                     bytes.raw("edges:\n")
                 case 1:
                     bytes.reserve(half * 110)
-                    writeEdges(g.edges[..<half], into: &bytes)
+                    writeEdges(g.edges[..<half], ends: ends?[..<half], resources: g.resources, into: &bytes)
                 default:
                     bytes.reserve((g.edges.count - half) * 110)
-                    writeEdges(g.edges[half...], into: &bytes)
+                    writeEdges(g.edges[half...], ends: ends?[half...], resources: g.resources, into: &bytes)
                 }
                 return bytes.buffer
             })
@@ -54,7 +55,7 @@ public enum YAMLEncoder {
             out.reserve(g.resources.count * 120 + g.edges.count * 110)
             writeResources(g.resources, into: &out)
             out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
-            writeEdges(g.edges[...], into: &out)
+            writeEdges(g.edges[...], ends: ends?[...], resources: g.resources, into: &out)
         }
         if !g.collect.isEmpty {
             out.raw("collect:\n")
@@ -69,6 +70,7 @@ public enum YAMLEncoder {
     static func writeResources(_ resources: [Resource], into out: inout YAMLBytes) {
         out.raw(resources.isEmpty ? "resources: {}\n" : "resources:\n")
         var currentKind: String?
+        var sortedKeys = SortedKeyOrders()
         for r in resources {
             if r.kind != currentKind {
                 out.lit("  "); out.raw(r.kind); out.lit(":\n")
@@ -76,7 +78,7 @@ public enum YAMLEncoder {
             }
             out.lit("  - name: "); out.quoted(r.name); out.lit("\n")
             let params = r.params
-            params.withPlacesSortedByKey { order in
+            sortedKeys.withPlacesSortedByKey(params) { order in
                 for place in order {
                     let (key, value) = params.entries[place]
                     write(key, value, indent: "    ", into: &out)
@@ -100,14 +102,60 @@ public enum YAMLEncoder {
         }
     }
 
-    static func writeEdges(_ edges: ArraySlice<Edge>, into out: inout YAMLBytes) {
-        for e in edges {
-            out.lit("- name: "); out.quoted(e.name)
-            out.lit("\n  from:\n    kind: "); out.quoted(e.from.kind)
-            out.lit("\n    name: "); out.quoted(e.from.name)
-            out.lit("\n  to:\n    kind: "); out.quoted(e.to.kind)
-            out.lit("\n    name: "); out.quoted(e.to.name)
-            if e.notify { out.lit("\n  notify: true\n") } else { out.lit("\n") }
+    /// `ends`: the graph's `edgeEndsHint` for these edges, if it has one (`resources` are the
+    /// graph's): an end it names, once checked, has its lines quoted once and copied after.
+    static func writeEdges(_ edges: ArraySlice<Edge>, ends: ArraySlice<Graph.EdgeEnds>? = nil, resources: [Resource] = [],
+                           into out: inout YAMLBytes) {
+        // Read in place: a copy of an edge (or resource) retains each of its strings.
+        resources.withUnsafeBufferPointer { resources in
+            edges.withUnsafeBufferPointer { edges in
+                var lines = EndLines(resources: ends == nil ? UnsafeBufferPointer(start: nil, count: 0) : resources)
+                for n in edges.indices {
+                    out.lit("- name: "); out.quoted(edges[n].name)
+                    out.lit("\n  from:\n")
+                    lines.write(edges[n].from, at: ends.map { Int($0[$0.startIndex + n].from) }, into: out)
+                    out.lit("  to:\n")
+                    lines.write(edges[n].to, at: ends.map { Int($0[$0.startIndex + n].to) }, into: out)
+                    if edges[n].notify { out.lit("  notify: true\n") }
+                }
+            }
+        }
+    }
+
+    /// An edge end's two lines (`    kind: "…"` and `    name: "…"`), kept per resource: most
+    /// resources are an end of several edges.
+    struct EndLines {
+        let resources: UnsafeBufferPointer<Resource>
+        let made = ByteBuffer(capacity: 1 << 12)
+        /// Each resource's lines in `made` (start, length), or -1 when not made yet.
+        var start: [Int32], length: [Int32]
+
+        init(resources: UnsafeBufferPointer<Resource>) {
+            self.resources = resources
+            start = [Int32](repeating: -1, count: resources.count)
+            length = [Int32](repeating: 0, count: resources.count)
+        }
+
+        static func write(_ ref: Ref, into out: ByteBuffer) {
+            out.append("    kind: " as StaticString); YAMLBytes(out).quoted(ref.kind)
+            out.append("\n    name: " as StaticString); YAMLBytes(out).quoted(ref.name)
+            out.append(UInt8(ascii: "\n"))
+        }
+
+        /// `place`: where the hint says `ref` is among the resources (nil: no hint). Used only
+        /// when that resource's kind and name are the very strings of `ref` (the same words:
+        /// the mapper makes each edge's ends from its resources); else `ref` is quoted.
+        mutating func write(_ ref: borrowing Ref, at place: Int?, into out: YAMLBytes) {
+            guard let place, place >= 0, place < resources.count, SortedKeyOrders.bits(resources[place].kind) == SortedKeyOrders.bits(ref.kind),
+                  SortedKeyOrders.bits(resources[place].name) == SortedKeyOrders.bits(ref.name), made.count < Int(Int32.max) else {
+                return Self.write(copy ref, into: out.buffer)
+            }
+            if start[place] < 0 {
+                let before = made.count
+                Self.write(ref, into: made)
+                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
+            }
+            out.buffer.append(UnsafeBufferPointer(start: made.base + Int(start[place]), count: Int(length[place])))
         }
     }
 
@@ -198,6 +246,8 @@ public enum YAMLEncoder {
 public struct YAMLBytes {
     public let buffer: ByteBuffer
     public init(capacity: Int = 1 << 16) { buffer = ByteBuffer(capacity: capacity) }
+    /// Writing into a buffer that exists.
+    init(_ buffer: ByteBuffer) { self.buffer = buffer }
 
     /// The bytes written so far, as an array (a copy).
     public var bytes: [UInt8] { buffer.bytes }

@@ -151,10 +151,14 @@ extension CatalogResource {
     /// `parameters` and `metaparams` as the oracle prints them: sorted, `name` omitted when it
     /// equals the title (except for classes), relationship metaparameters as reference lists.
     func writeParameters(_ w: inout JSONWriter) {
-        // Sorted by name without an array (`withPlacesSortedByKey`); two passes: parameters,
+        // Sorted by name without an array (`withPlacesSortedByKey`, or an order met before); two passes: parameters,
         // then metaparameters.
         let params = parameters
-        params.withPlacesSortedByKey { order in
+        // Taken out of the writer while in use (the writer is written to meanwhile).
+        var keyOrders = SortedKeyOrders()
+        swap(&keyOrders, &w.keyOrders)
+        defer { swap(&keyOrders, &w.keyOrders) }
+        keyOrders.withPlacesSortedByKey(params) { order in
             w.constKey("\"parameters\": ", "\"parameters\":")
             w.object { w in
                 for place in order {
@@ -199,6 +203,8 @@ struct JSONWriter {
     let buffer: ByteBuffer
     var indent = 0
     var needsComma = CommaStack()
+    /// The resources' sorted parameter orders met so far (a writer goes through thousands).
+    var keyOrders = SortedKeyOrders()
 
     /// `capacity`: room for the whole text at once, when it is known roughly (about 512 bytes
     /// a resource, 100 an edge): growing by doubling would copy it and leave up to half unused.

@@ -66,6 +66,7 @@ public struct Mapper {
             }
             initialized = keys.count
         }
+        graph.edgeEndsHint = keys.map { k in Graph.EdgeEnds(from: (k >> 1) / width, to: (k >> 1) % width) }
         var names: [Ref: String] = [:]
         if options.keepPuppetNames {
             for v in p.vertices.indices { names[p.vertices[v].ref] = p.puppetName[v] }
@@ -329,6 +330,7 @@ public struct Mapper {
         }
         var result = g
         result.resources = g.resources.filter { !isWhit($0.ref) }
+        result.edgeEndsHint = nil
         result.edges = flat.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
         for i in result.edges.indices { result.edges[i].name = Edge.defaultName(i + 1) }
         return result.normalized()

@@ -30,6 +30,30 @@ final class HalvesTests: XCTestCase {
         YAMLEncoder.encode(graph, into: &halves, halvesFrom: 2)
         XCTAssertNil(firstDifference(halves.bytes, onePass.bytes))
         XCTAssertEqual(try YAMLDecoder.decode(String(decoding: halves.bytes, as: UTF8.self)), graph.normalized())
+        // The mapper's hint of where each edge's ends are only saves work: without it, with
+        // it shuffled or pointing past the list, and after the graph changed, the same bytes
+        // as a graph the encoder must quote every end of.
+        XCTAssertEqual(graph.edgeEndsHint?.count, graph.edges.count)
+        var unhinted = graph
+        unhinted.edgeEndsHint = nil
+        let plain = YAMLEncoder.encode(unhinted)
+        XCTAssertEqual(YAMLEncoder.encode(graph), plain)
+        var shuffled = graph
+        shuffled.edgeEndsHint = graph.edgeEndsHint?.reversed()
+        XCTAssertEqual(YAMLEncoder.encode(shuffled), plain)
+        var outside = graph
+        outside.edgeEndsHint = graph.edgeEndsHint?.map { .init(from: Int($0.from) + graph.resources.count, to: -1) }
+        XCTAssertEqual(YAMLEncoder.encode(outside), plain)
+        var changed = graph, changedUnhinted = unhinted
+        for g in [0, 1] {
+            func change(_ x: inout Graph) {
+                x.resources.insert(Resource(kind: "exec", name: "a-first-one"), at: 0)
+                x.edges[3].to = Ref(kind: "exec", name: "a-first-one")
+            }
+            if g == 0 { change(&changed) } else { change(&changedUnhinted) }
+        }
+        XCTAssertEqual(YAMLEncoder.encode(changed), YAMLEncoder.encode(changedUnhinted))
+        XCTAssertTrue(YAMLEncoder.encode(changed).contains("  to:\n    kind: \"exec\"\n    name: \"a-first-one\"\n"))
     }
 
     /// `catalog` starts writing the resources when the compiler declares them final, while the

@@ -56,6 +56,56 @@ final class ParamListTests: XCTestCase {
         XCTAssertEqual(sorted, keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         XCTAssertEqual(ParamList<Int>().withPlacesSortedByKey { $0.count }, 0)
     }
+
+    /// The writers' memo of sorted orders gives what sorting gives, for shapes met again (the
+    /// same key strings), keys that spell the same but are other strings (long ones, made
+    /// apart), more shapes than it keeps, and shapes that differ only in order or length.
+    func testRememberedSortedOrdersAreTheSortedOrders() {
+        func made(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
+        let long = "a-parameter-name-longer-than-fifteen-bytes"
+        var shapes: [[String]] = [["path", "state", "content"], ["cmd", "shell", "path"], ["state", "path", "content"],
+                                  ["path", "state"], [long, "b"], [made(long), "b"], [], ["z"]]
+        for i in 0..<12 { shapes.append(["k\(i)", "a", "k"]) }
+        var memo = SortedKeyOrders()
+        for round in 0..<3 {
+            for shape in shapes + shapes.reversed() {
+                var p = ParamList<Int>()
+                for (i, k) in shape.enumerated() { p[round == 2 ? made(k) : k] = i }
+                let expected = p.withPlacesSortedByKey { Array($0) }
+                XCTAssertEqual(memo.withPlacesSortedByKey(p) { Array($0) }, expected, "\(shape), round \(round)")
+            }
+        }
+    }
+}
+
+/// The graph resource's rarely set fields live in a box shared by copies: they must behave as
+/// stored fields (a copy changed apart keeps its own value; equality reads meta, not positions).
+final class ResourceExtrasTests: XCTestCase {
+    func testMetaAndPositionsBehaveAsStoredValues() {
+        var a = Resource(kind: "exec", name: "x", meta: Meta(retry: 2))
+        var b = a
+        b.meta?.retry = 5
+        XCTAssertEqual(a.meta?.retry, 2, "a copy's change is its own")
+        XCTAssertEqual(b.meta?.retry, 5)
+        XCTAssertNotEqual(a, b)
+        a.position = Position(line: 3, column: 1)
+        a.paramPositions["cmd"] = Position(line: 4, column: 3)
+        let c = a
+        a.meta = nil
+        XCTAssertNil(a.meta)
+        XCTAssertEqual(a.position, Position(line: 3, column: 1), "clearing meta keeps the positions")
+        XCTAssertEqual(c.meta?.retry, 2)
+        XCTAssertEqual(c.paramPositions["cmd"], Position(line: 4, column: 3))
+        var d = Resource(kind: "exec", name: "x")
+        XCTAssertNil(d.meta)
+        XCTAssertNil(d.position)
+        XCTAssertTrue(d.paramPositions.isEmpty)
+        d.position = Position(line: 9, column: 9)
+        XCTAssertEqual(d, Resource(kind: "exec", name: "x"), "positions are not part of equality")
+        d.position = nil
+        d.meta = Meta()
+        XCTAssertEqual(d.meta, Meta())
+    }
 }
 
 /// `ByteKeyedTable`, the catalog's index by reference and each type's accepted attributes.
