@@ -53,6 +53,15 @@ public struct ParamList<Value> {
         return nil
     }
 
+    /// Appends a key the caller knows is not set yet, without looking for it (a builder that
+    /// sets each of a few distinct keys once). Checked in debug builds.
+    @inlinable
+    public mutating func appendNew(_ key: String, _ value: Value) {
+        assert(index(forKey: key) == nil, "duplicate key '\(key)'")
+        if storage.capacity == 0 { storage.reserveCapacity(4) }
+        storage.append((key, value))
+    }
+
     @inlinable @discardableResult
     public mutating func removeValue(forKey key: String) -> Value? {
         guard let i = index(forKey: key) else { return nil }

@@ -190,7 +190,6 @@ public struct Mapper {
         let p = r.parameters
         func str(_ k: String) -> String? { p[k].map { $0.interpolated } }
         var params: ParamList<GraphValue> = [:]
-        var meta = Meta()
         let name = (r.exported ? "@@" : "") + r.title
         switch r.type {
         case "File":
@@ -215,72 +214,73 @@ public struct Mapper {
             let ensure = ensureV?.interpolated ?? "file"
             var path = pathV?.interpolated ?? r.title
             if ensure == "directory", !path.hasSuffix("/") { path += "/" }
-            params["path"] = .string(path)
-            params["state"] = .string(ensure == "absent" ? "absent" : "exists")
-            if let c = content { params["content"] = .string(c.interpolated) }
-            if let s = source { params["source"] = .string(resolveSource(s.interpolated)) }
-            if let v = owner { params["owner"] = .string(v.interpolated) }
-            if let v = group { params["group"] = .string(v.interpolated) }
+            params.appendNew("path", .string(path))
+            params.appendNew("state", .string(ensure == "absent" ? "absent" : "exists"))
+            if let c = content { params.appendNew("content", .string(c.interpolated)) }
+            if let s = source { params.appendNew("source", .string(resolveSource(s.interpolated))) }
+            if let v = owner { params.appendNew("owner", .string(v.interpolated)) }
+            if let v = group { params.appendNew("group", .string(v.interpolated)) }
             if let m = mode {
-                if case let .integer(i) = m { params["mode"] = .string("0" + String(i, radix: 8)) } else { params["mode"] = .string(m.interpolated) }
+                if case let .integer(i) = m { params.appendNew("mode", .string("0" + String(i, radix: 8))) } else { params.appendNew("mode", .string(m.interpolated)) }
             }
-            for (k, v) in flags { params[k] = .bool(v.isTruthy && v.interpolated != "false") }
+            for (k, v) in flags { params.appendNew(k, .bool(v.isTruthy && v.interpolated != "false")) }
             switch ensure {
             case "file", "present", "directory", "absent": break
             default:
                 // `link`, or a link target as ensure: mgmt makes a symlink from `source` when
                 // `symlink` is set.
-                params["symlink"] = .bool(true)
-                params["source"] = .string(target?.interpolated ?? ensure)
+                params.appendNew("symlink", .bool(true))
+                params.updateValue(.string(target?.interpolated ?? ensure), forKey: "source")
             }
             return Resource(kind: "file", name: name, params: params)
         case "Package":
             let ensure = str("ensure") ?? "installed"
             switch ensure {
-            case "installed", "present": params["state"] = .string("installed")
-            case "absent", "purged": params["state"] = .string("uninstalled")
-            case "latest": params["state"] = .string("newest")
-            default: params["state"] = .string(ensure)
+            case "installed", "present": params.appendNew("state", .string("installed"))
+            case "absent", "purged": params.appendNew("state", .string("uninstalled"))
+            case "latest": params.appendNew("state", .string("newest"))
+            default: params.appendNew("state", .string(ensure))
             }
             return Resource(kind: "pkg", name: name, params: params)
         case "Service":
-            if let e = str("ensure") { params["state"] = .string(e == "running" || e == "true" ? "running" : "stopped") }
-            if let en = p["enable"] { params["startup"] = .string(en.isTruthy && en.interpolated != "false" ? "enabled" : "disabled") }
+            if let e = str("ensure") { params.appendNew("state", .string(e == "running" || e == "true" ? "running" : "stopped")) }
+            if let en = p["enable"] { params.appendNew("startup", .string(en.isTruthy && en.interpolated != "false" ? "enabled" : "disabled")) }
             return Resource(kind: "svc", name: name, params: params)
         case "Exec":
+            var meta = Meta()
             let command = str("command") ?? r.title
             let shell = Self.shell(for: command)
-            params["cmd"] = .string(command)
-            params["shell"] = .string(shell)
+            params.appendNew("cmd", .string(command))
+            params.appendNew("shell", .string(shell))
             // A guard gets its own shell field only when it differs from the command's.
             for (puppet, cmd, shellKey) in [("onlyif", "ifcmd", "ifshell"), ("unless", "nifcmd", "nifshell")] {
                 guard let v = str(puppet) else { continue }
-                params[cmd] = .string(v)
+                params.appendNew(cmd, .string(v))
                 let own = Self.shell(for: v)
-                if own != shell { params[shellKey] = .string(own) }
+                if own != shell { params.appendNew(shellKey, .string(own)) }
             }
-            if let v = str("creates") { params["creates"] = .string(v) }
-            if let v = str("cwd") { params["cwd"] = .string(v) }
-            if let v = str("user") { params["user"] = .string(v) }
-            if let v = str("group") { params["group"] = .string(v) }
+            if let v = str("creates") { params.appendNew("creates", .string(v)) }
+            if let v = str("cwd") { params.appendNew("cwd", .string(v)) }
+            if let v = str("user") { params.appendNew("user", .string(v)) }
+            if let v = str("group") { params.appendNew("group", .string(v)) }
             // mgmt keeps the timeout in meta, in milliseconds (0: none).
             if let v = p["timeout"], let t = Int(v.interpolated) { meta.timeout = t * 1000 }
-            if let v = p["refreshonly"], v.isTruthy, v.interpolated != "false" { params["refreshonly"] = .bool(true) }
-            if let v = p["path"] { params["path"] = .list(flat(v).map { .string($0) }) }
+            if let v = p["refreshonly"], v.isTruthy, v.interpolated != "false" { params.appendNew("refreshonly", .bool(true)) }
+            if let v = p["path"] { params.appendNew("path", .list(flat(v).map(GraphValue.string))) }
             if let v = p["environment"] {
                 var env: [String: GraphValue] = [:]
                 for kv in flat(v) {
                     let parts = kv.split(separator: "=", maxSplits: 1).map(String.init)
                     env[parts[0]] = .string(parts.count > 1 ? parts[1] : "")
                 }
-                params["env"] = .map(env)
+                params.appendNew("env", .map(env))
             }
-            if let v = p["returns"] { params["returns"] = .list(flat(v).compactMap { Int($0) }.map { .int($0) }) }
+            if let v = p["returns"] { params.appendNew("returns", .list(flat(v).compactMap { Int($0) }.map { .int($0) })) }
             if let v = p["tries"], let t = Int(v.interpolated), t > 1 { meta.retry = t - 1 }
             if let v = p["try_sleep"], let t = Int(v.interpolated) { meta.delay = t * 1000 }
             return Resource(kind: "exec", name: name, params: params, meta: meta.isEmpty ? nil : meta)
         case "Notify":
-            params["body"] = .string(str("message") ?? r.title)
+            params.appendNew("body", .string(str("message") ?? r.title))
             return Resource(kind: "msg", name: name, params: params)
         default:
             warnings.append("\(r.ref): no mgmt resource for type '\(r.type)'; translated as a noop placeholder that keeps its edges")
@@ -363,9 +363,15 @@ public struct Mapper {
         }
     }
 
+    /// A value's strings, nested lists flattened (made in one list, not a list per level).
     func flat(_ v: Value) -> [String] {
-        if case let .array(a) = v { return a.flatMap(flat) }
-        return [v.interpolated]
+        func add(_ v: Value, _ out: inout [String]) {
+            if case let .array(a) = v { for item in a { add(item, &out) } } else { out.append(v.interpolated) }
+        }
+        var out: [String] = []
+        if case let .array(a) = v { out.reserveCapacity(a.count) }
+        add(v, &out)
+        return out
     }
 
     /// `puppet:///modules/mod/x` → `<modulepath>/mod/files/x` when found (else left as is).
