@@ -119,7 +119,15 @@ public final class CatalogResource {
     /// An instance of a defined type (a container in the relationship graph).
     public internal(set) var isDefineInstance = false
     public let file: String?
-    public let line: Int?
+    /// The line, found when asked (the catalog's JSON asks, in its writer's threads; a graph
+    /// does not): from `lineOffset` in `sourceFile`, or as given.
+    public var line: Int? {
+        if lineOffset >= 0, let sourceFile { return sourceFile.line(of: lineOffset) }
+        return givenLine
+    }
+    private let givenLine: Int?
+    /// Where the line is, in `sourceFile` (-1: the line is `givenLine`).
+    var lineOffset: Int32 = -1
     /// For define instances and classes: evaluated yet?
     var evaluated = false
     /// The scope the resource was declared in (for defaults, which Puppet applies at the end).
@@ -156,7 +164,7 @@ public final class CatalogResource {
         self.exported = exported
         self.virtual = virtual
         self.file = file
-        self.line = line
+        self.givenLine = line
     }
 
     public func set(_ name: String, _ value: Value) {

@@ -207,10 +207,10 @@ extension Compiler {
         if let existing = catalog.resource(ref: ref) ?? alternateKey.flatMap({ catalog.resource(ref: $0) }) {
             throw error("Evaluation Error: Error while evaluating a Resource Statement, " + duplicateDeclaration(existing), e)
         }
-        // Puppet gives every body of a resource expression the expression's line.
-        let line = currentFile.line(of: (lineAt ?? e).range.start)
         let r = CatalogResource(type: type, title: title, exported: form == .exported, virtual: form != .regular,
-                                file: currentFile.path == "-e" ? "" : currentFile.path, line: line, ref: ref)
+                                file: currentFile.path == "-e" ? "" : currentFile.path, line: nil, ref: ref)
+        // Puppet gives every body of a resource expression the expression's line.
+        r.lineOffset = (lineAt ?? e).range.start
         r.alternateKey = alternateKey
         r.isDefineInstance = define != nil
         r.scope = scope
