@@ -14,6 +14,11 @@ public struct Graph: Equatable, Sendable {
     /// every end against the edge before it uses it, so a stale one costs speed, not bytes.
     public var edgeEndsHint: [EdgeEnds]?
 
+    /// The YAML of `resources`, begun on another thread before the edges were made (translate
+    /// starts it once the mapper has the resource list): the encoder uses it when it is of this
+    /// very list. A hint as `edgeEndsHint` is, not part of the graph.
+    public var resourcesYAMLHint: ResourcesYAML?
+
     public struct EdgeEnds: Sendable {
         public var from: Int32, to: Int32
         public init(from: Int, to: Int) { (self.from, self.to) = (Int32(truncatingIfNeeded: from), Int32(truncatingIfNeeded: to)) }

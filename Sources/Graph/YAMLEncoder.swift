@@ -31,7 +31,22 @@ public enum YAMLEncoder {
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
         // A large graph's resources and the two halves of its edges (most of its bytes) are
         // written at once.
-        if g.edges.count >= max(halvesFrom, 2) {
+        if g.edges.count >= max(halvesFrom, 2), let early = g.resourcesYAMLHint?.bytes(for: g.resources) {
+            // The resources were written meanwhile: the edges' two halves at once.
+            let half = g.edges.count / 2
+            var between = YAMLBytes(capacity: 16)
+            between.raw("edges:\n")
+            parts += [early, between.buffer]
+            parts += doneInParts(2, { k -> ByteBuffer in
+                var bytes = YAMLBytes()
+                let range = k == 0 ? 0..<half : half..<g.edges.count
+                bytes.reserve(range.count * 110)
+                writeEdges(g.edges[range], ends: ends?[range], resources: g.resources, into: &bytes)
+                return bytes.buffer
+            })
+            out = YAMLBytes(capacity: 1 << 12)
+            parts.append(out.buffer)
+        } else if g.edges.count >= max(halvesFrom, 2) {
             let half = g.edges.count / 2
             parts += doneInParts(3, { k -> ByteBuffer in
                 var bytes = YAMLBytes()
@@ -240,6 +255,31 @@ public enum YAMLEncoder {
     }
 
     static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// A graph's `resources:` section written on another thread, begun before the graph is
+/// finished (`Graph.resourcesYAMLHint`), with the list it was written from.
+public final class ResourcesYAML: @unchecked Sendable {
+    private let work: BackgroundWork<(resources: [Resource], bytes: ByteBuffer)>
+
+    /// Starts a thread that waits for `resources()` and writes them.
+    public init(writing resources: @escaping @Sendable () -> [Resource]) {
+        work = BackgroundWork {
+            let list = resources()
+            var bytes = YAMLBytes(capacity: list.count * 120)
+            YAMLEncoder.writeResources(list, into: &bytes)
+            return (list, bytes.buffer)
+        }
+    }
+
+    /// The section (waited for), if it was written from this very list: the same storage,
+    /// which this holds on to, so it cannot have been changed or reused since.
+    func bytes(for resources: [Resource]) -> ByteBuffer? {
+        let (written, bytes) = work.result()
+        guard written.count == resources.count else { return nil }
+        let same = written.withUnsafeBufferPointer { a in resources.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        return same ? bytes : nil
+    }
 }
 
 /// The encoder's output buffer: bytes appended in place.

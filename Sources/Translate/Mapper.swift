@@ -43,6 +43,7 @@ public struct Mapper {
         }
         var graph = p.graph
         graph.name = options.graphName
+        if let started, started.catalog === catalog { graph.resourcesYAMLHint = started.resourcesYAML }
         // One edge per pair, in pair order: sorted, a pair's refreshing edge comes after its
         // plain one and wins.
         p.edgeKeys.sort()
@@ -331,6 +332,7 @@ public struct Mapper {
         var result = g
         result.resources = g.resources.filter { !isWhit($0.ref) }
         result.edgeEndsHint = nil
+        result.resourcesYAMLHint = nil
         result.edges = flat.values.sorted { "\($0.from)|\($0.to)" < "\($1.from)|\($1.to)" }
         for i in result.edges.indices { result.edges[i].name = Edge.defaultName(i + 1) }
         return result.normalized()
@@ -394,10 +396,15 @@ public struct Mapper {
 public final class MappingResources: @unchecked Sendable {
     public let catalog: Catalog
     private let prepared: BackgroundWork<Mapper.Prepared>
+    /// With `encodingResources`: their YAML, written on a thread of its own once they are
+    /// mapped (while the edges are made), for the graph's `resourcesYAMLHint`.
+    let resourcesYAML: ResourcesYAML?
 
-    public init(_ catalog: Catalog, options: Mapper.Options) {
+    public init(_ catalog: Catalog, options: Mapper.Options, encodingResources: Bool = false) {
         self.catalog = catalog
-        prepared = BackgroundWork { Mapper.prepare(catalog, options) }
+        let prepared = BackgroundWork { Mapper.prepare(catalog, options) }
+        self.prepared = prepared
+        resourcesYAML = encodingResources ? ResourcesYAML(writing: { prepared.result().graph.resources }) : nil
     }
 
     /// Waits for the mapping.

@@ -133,12 +133,15 @@ struct CompileOptions: ParsableArguments {
     /// the node), with the compile warnings and then the mapper's (`warning: ...`). A large
     /// catalog's resources are mapped on the other core while the compiler checks its
     /// relationships (MappingResources).
-    func compileToGraph(_ source: SourceFile, graphName: String? = nil, keepUntilExit: Bool = false) throws -> (graph: Graph, warnings: [String], files: [String]) {
+    /// `encodingResources`: the caller will encode the graph as YAML, whose resource section is
+    /// then written while the edges are made.
+    func compileToGraph(_ source: SourceFile, graphName: String? = nil, keepUntilExit: Bool = false,
+                        encodingResources: Bool = false) throws -> (graph: Graph, warnings: [String], files: [String]) {
         final class Started { var mapping: MappingResources? }
         let started = Started()
         let early = Mapper.Options(graphName: "", modulePath: modulePaths)
         let (catalog, node, warnings, files) = try compileReadingFiles(source, keepUntilExit: keepUntilExit, whenResourcesFinal: { c in
-            if c.isLarge { started.mapping = MappingResources(c, options: early) }
+            if c.isLarge { started.mapping = MappingResources(c, options: early, encodingResources: encodingResources) }
         })
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: modulePaths))
         let graph = mapper.map(catalog, started: started.mapping).graph

@@ -41,7 +41,8 @@ struct TranslateCommand: ParsableCommand {
 
     func run() throws {
         let source = try input.source()
-        var (graph, warnings, _) = try compile.compileToGraph(source, graphName: graphName, keepUntilExit: true)
+        var (graph, warnings, _) = try compile.compileToGraph(source, graphName: graphName, keepUntilExit: true,
+                                                              encodingResources: !flatten)
         if flatten { graph = Mapper.flatten(graph) }
         if let graphviz {
             try writeAtomically(Mapper.graphviz(graph), to: graphviz)

@@ -88,7 +88,9 @@ final class HalvesTests: XCTestCase {
         for halvesFrom in [2, Int.max] {
             let compiler = Compiler(options: .init(certname: "early.example.com", facts: [:]), mainFile: SourceFile(path: "early.pp", text: ""))
             var started: MappingResources?
-            compiler.whenResourcesFinal = { c in started = MappingResources(c, options: Mapper.Options(graphName: "", halvesFrom: halvesFrom)) }
+            compiler.whenResourcesFinal = { c in
+                started = MappingResources(c, options: Mapper.Options(graphName: "", halvesFrom: halvesFrom), encodingResources: true)
+            }
             let withOthers = Parser.parse(SourceFile(path: "early.pp", text: manifest + "notify { 'n': }\nuser { 'u': ensure => present }\n"))
             let catalog = try compiler.compile(withOthers)
             var early = Mapper(options: Mapper.Options(graphName: "g")), plain = Mapper(options: Mapper.Options(graphName: "g"))
@@ -97,6 +99,20 @@ final class HalvesTests: XCTestCase {
             XCTAssertEqual(early.warnings, plain.warnings)
             XCTAssertEqual(plain.warnings.count, 1, "\(plain.warnings)")
             XCTAssertGreaterThan(a.edges.count, 120)
+            // The resource section written meanwhile: the same bytes, and used only for the list
+            // it was written from (a changed list is written anew).
+            XCTAssertNotNil(a.resourcesYAMLHint)
+            for edgesInHalvesFrom in [2, Int.max] {
+                var plainBytes = YAMLBytes(), earlyBytes = YAMLBytes()
+                YAMLEncoder.encode(b, into: &plainBytes, halvesFrom: edgesInHalvesFrom)
+                YAMLEncoder.encode(a, into: &earlyBytes, halvesFrom: edgesInHalvesFrom)
+                XCTAssertNil(firstDifference(earlyBytes.bytes, plainBytes.bytes))
+            }
+            var changed = a, changedPlain = b
+            changed.resources[0].name = "a-changed-name"
+            changedPlain.resources[0].name = "a-changed-name"
+            XCTAssertEqual(YAMLEncoder.encode(changed), YAMLEncoder.encode(changedPlain))
+            XCTAssertTrue(YAMLEncoder.encode(changed).contains("\"a-changed-name\""))
         }
     }
 }
