@@ -74,6 +74,18 @@ if cmp -s "$tmp/g.yaml" "$tmp/g2.yaml"; then passed=$((passed+1)); else failed=$
 check "translate --mgmt-compat refuses extensions" 1 "$bin" translate --oracle-facts --mgmt-compat examples/site.pp
 contains "mgmt-compat names the field" "Exec[refresh-motd]: refreshonly"
 check "translate bad manifest" 1 "$bin" translate -e 'file {'
+# The manifest named on the command line is parsed while the arguments are (a guess from the
+# raw arguments): the same output whichever way it goes, a syntax error with its place.
+printf 'notify { "early":\n  message => \n' > "$tmp/early-bad.pp"
+check "translate file with a syntax error" 1 "$bin" translate --oracle-facts "$tmp/early-bad.pp"
+contains "syntax error has its place" "early-bad.pp:3:1: error:"
+printf 'notify { "a .pp that is an option value": }\n' > "$tmp/other.pp"
+check "translate -e with a .pp option value" 0 "$bin" translate --oracle-facts -e 'notify { "from -e": }' -o "$tmp/other.pp"
+contains_file() { if grep -qF -- "$2" "$3"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL $1: $3 lacks: $2"; fi; }
+contains_file "-e wins over the guessed .pp" 'name: "from -e"' "$tmp/other.pp"
+"$bin" translate --oracle-facts -e "$(cat examples/site.pp)" > "$tmp/e.yaml" 2>/dev/null
+"$bin" translate --oracle-facts examples/site.pp > "$tmp/f.yaml" 2>/dev/null
+if cmp -s "$tmp/e.yaml" "$tmp/f.yaml"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL translate of a file and of -e with its text differ"; fi
 
 # diff
 printf 'file { "/etc/a": content => "one\\ntwo\\n" }\npackage { "vim": ensure => installed }\n' > "$tmp/old.pp"

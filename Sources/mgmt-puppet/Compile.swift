@@ -27,6 +27,7 @@ struct ManifestInput: ParsableArguments {
 
     func source() throws -> SourceFile {
         if let expression { return SourceFile(path: "-e", text: expression) }
+        if let early = EarlyParse.source(for: file!) { return early }
         do { return try ManifestFiles.load(file!) } catch { printError("\(error)"); throw ExitCode(2) }
     }
 }
@@ -78,7 +79,7 @@ struct CompileOptions: ParsableArguments {
                              streaming: Bool = CompileOptions.streamingByDefault,
                              whenResourcesFinal: ((Catalog) -> Void)? = nil) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
         PhaseClock.mark("start")
-        let feed = streaming ? StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() }) : nil
+        let feed = streaming ? EarlyParse.feed(for: source) ?? StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() }) : nil
         if let feed, keepUntilExit { ExitKeepAlive.keep(feed) }
         func parsed() throws -> Program {
             let program = feed?.program ?? Parser.parse(source)

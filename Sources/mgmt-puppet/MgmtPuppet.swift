@@ -42,6 +42,7 @@ struct MgmtPuppet: AsyncParsableCommand {
             do { try command.run() } catch { exit(withError: error) }
             return true
         }
+        if name == "catalog" || name == "translate" { EarlyParse.start(guessingFrom: rest) }
         switch name {
         case "catalog": return run(CatalogCommand.self)
         case "translate": return run(TranslateCommand.self)
