@@ -100,7 +100,8 @@ public struct Mapper {
     }
 
     static func prepare(_ catalog: Catalog, _ options: Options) -> Prepared {
-        let (resources, isContainer, mapped, warnings) = mapEach(catalog, options)
+        let (resources, isContainer, mappedEach, warnings) = mapEach(catalog, options)
+        var mapped = mappedEach
         let n = resources.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
@@ -111,9 +112,11 @@ public struct Mapper {
             if f >= 0 && t >= 0 { children[f].append(t) }
         }
         var vertices: [Resource] = []
+        // The oracle's names, only for comparing edges with Puppet's (`keepPuppetNames`).
         var puppetName: [String] = []
+        let named = options.keepPuppetNames
         vertices.reserveCapacity(n)
-        puppetName.reserveCapacity(n)
+        if named { puppetName.reserveCapacity(n) }
         var entry = [Int](repeating: 0, count: n), exit = entry
         for (i, r) in resources.enumerated() {
             if isContainer[i] {
@@ -123,13 +126,14 @@ public struct Mapper {
                 exit[i] = vertices.count + 1
                 for w in ["admissible_", "completed_"] {
                     vertices.append(Resource(kind: "noop", name: w + whit))
-                    puppetName.append("Whit[" + w + whit + "]")
+                    if named { puppetName.append("Whit[" + w + whit + "]") }
                 }
             } else {
                 entry[i] = vertices.count
                 exit[i] = vertices.count
-                vertices.append(mapped[i]!)
-                puppetName.append(r.ref)
+                // Moved, not copied (a copy retains each of its strings and lists).
+                vertices.append(mapped[i].take()!)
+                if named { puppetName.append(r.ref) }
             }
         }
         // Each vertex's place in the graph's resource list, which is in the codec's order; a
