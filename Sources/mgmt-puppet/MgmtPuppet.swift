@@ -21,7 +21,8 @@ struct MgmtPuppet: AsyncParsableCommand {
             // of their own while compiling (streaming): those threads keep an arena each.
             tuneAllocatorForBatch(oneArena: ["validate", "parse"].contains(command) || !CompileOptions.streamingByDefault)
         }
-        if await runBatchCommandDirectly() { return }
+        if runBatchCommandDirectly() { return }
+        if await runDiffDirectly() { return }
         await main(nil)
     }
 
@@ -33,7 +34,11 @@ struct MgmtPuppet: AsyncParsableCommand {
     /// their `_superCommandName`, which ArgumentParser reads only of the command it parses as
     /// the root: parsed alone, they then skip its check for `--generate-completion-script`,
     /// another two parses; in the tree, nothing changes.)
-    static func runBatchCommandDirectly() async -> Bool {
+    ///
+    /// Not async: the command runs here, on the main thread, whose arena is the heap
+    /// `tuneAllocatorForBatch` reserved (huge pages, no trimming); awaited, it ran on a worker
+    /// thread of the concurrency pool, with an arena of its own growing 4 KiB page by page.
+    static func runBatchCommandDirectly() -> Bool {
         let args = Array(CommandLine.arguments.dropFirst())
         guard let name = args.first else { return false }
         let rest = Array(args.dropFirst())
@@ -48,11 +53,15 @@ struct MgmtPuppet: AsyncParsableCommand {
         case "translate": return run(TranslateCommand.self)
         case "validate": return run(Validate.self)
         case "parse": return run(Parse.self)
-        case "diff":
-            guard let command = try? DiffCommand.parse(rest) else { return false }
-            do { try await command.run() } catch { exit(withError: error) }
-            return true
         default: return false
         }
+    }
+
+    /// `diff`, whose run is async (its two sides compile at once), parsed as the subcommand alone.
+    static func runDiffDirectly() async -> Bool {
+        let args = Array(CommandLine.arguments.dropFirst())
+        guard args.first == "diff", let command = try? DiffCommand.parse(Array(args.dropFirst())) else { return false }
+        do { try await command.run() } catch { exit(withError: error) }
+        return true
     }
 }
