@@ -2,13 +2,15 @@
 # Installs what mgmt-puppet needs on a Debian 12 machine, with apt, only what is missing.
 #   scripts/install-deps.sh            build and test: a Swift toolchain, git, python3, GNU time
 #   scripts/install-deps.sh --oracle   also Puppet 7 (Debian's `puppet`), to regenerate goldens
-#   scripts/install-deps.sh --bench    also Puppet 7, for the side-by-side benchmarks
+#   scripts/install-deps.sh --bench    also Puppet 7 and octocatalog-diff (Debian's), for the
+#                                      side-by-side benchmarks (`diff` is compared with the latter)
 # Swift is not packaged by Debian 12: machines of this project's kind ship it in /opt/swift.
 set -euo pipefail
 want=(git python3 ca-certificates time)
 for arg in "$@"; do
   case "$arg" in
-    --oracle|--bench) want+=(puppet) ;;
+    --oracle) want+=(puppet) ;;
+    --bench) want+=(puppet octocatalog-diff) ;;
     *) echo "usage: $0 [--oracle] [--bench]" >&2; exit 2 ;;
   esac
 done
