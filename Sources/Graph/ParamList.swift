@@ -118,6 +118,14 @@ extension ParamList {
     public var dictionary: [String: Value] { Dictionary(entries, uniquingKeysWith: { a, _ in a }) }
 }
 
+/// Whether two strings are held in the same two words: then they are the same string (a short
+/// one held inline, or one storage). Different words may still spell the same string: for the
+/// callers, who keep both strings alive while they compare (so no storage is reused meanwhile),
+/// that is only a miss. Much cheaper than `==` for the unequal ones.
+@inlinable public func sameWords(_ a: String, _ b: String) -> Bool {
+    unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self)
+}
+
 /// The sorted places of the last few key sequences a writer met. Resources of one type mostly
 /// have the same keys, set in the same order (the mapper sets each kind's so; generated and
 /// real manifests write a type's attributes alike), and finding the keys to be the very strings
@@ -140,16 +148,12 @@ public struct SortedKeyOrders {
         return try order.withUnsafeBufferPointer(body)
     }
 
-    /// A String's two words: equal ones are the same string (a short one held inline, or one
-    /// storage). Different words may still spell the same string, which is then only a miss.
-    @inlinable static func bits(_ s: String) -> (UInt64, UInt64) { unsafeBitCast(s, to: (UInt64, UInt64).self) }
-
     @inlinable func lookUp<V>(_ params: ParamList<V>) -> Int? {
         params.storage.withUnsafeBufferPointer { entries -> Int? in
             for s in keys.indices {
                 let same = keys[s].withUnsafeBufferPointer { shape -> Bool in
                     guard shape.count == entries.count else { return false }
-                    for i in entries.indices where Self.bits(shape[i]) != Self.bits(entries[i].key) { return false }
+                    for i in entries.indices where !sameWords(shape[i], entries[i].key) { return false }
                     return true
                 }
                 if same { return s }

@@ -161,8 +161,8 @@ public enum YAMLEncoder {
         /// when that resource's kind and name are the very strings of `ref` (the same words:
         /// the mapper makes each edge's ends from its resources); else `ref` is quoted.
         mutating func write(_ ref: borrowing Ref, at place: Int?, into out: YAMLBytes) {
-            guard let place, place >= 0, place < resources.count, SortedKeyOrders.bits(resources[place].kind) == SortedKeyOrders.bits(ref.kind),
-                  SortedKeyOrders.bits(resources[place].name) == SortedKeyOrders.bits(ref.name), made.count < Int(Int32.max) else {
+            guard let place, place >= 0, place < resources.count, sameWords(resources[place].kind, ref.kind),
+                  sameWords(resources[place].name, ref.name), made.count < Int(Int32.max) else {
                 return Self.write(copy ref, into: out.buffer)
             }
             if start[place] < 0 {

@@ -15,7 +15,7 @@ struct MgmtPuppet: AsyncParsableCommand {
 
     static func main() async {
         // Before any other thread allocates: the allocator settings must be in place when the
-        // worker thread that runs the command takes its arena.
+        // threads that work for the command take their arenas.
         if let command = CommandLine.arguments.dropFirst().first, batchCommands.contains(command) {
             // diff compiles its two sides at once, and catalog and translate parse on a thread
             // of their own while compiling (streaming): those threads keep an arena each.
