@@ -189,6 +189,7 @@ public final class Compiler {
     public func compile(_ program: Program) throws -> Catalog {
         currentFile = program.file
         register(program.body, file: program.file, topLevel: true)
+        try checkParameterTypes(program.body, file: program.file)
         try checkNodeNames()
         // Main code: everything but definitions, in Class[main].
         if let body = program.body {
@@ -242,6 +243,57 @@ public final class Compiler {
         default:
             break
         }
+    }
+
+    /// Puppet resolves the parameter types of each class and define when it loads the file
+    /// that defines them (the main manifest before evaluating any of it, a module's file when
+    /// it is autoloaded): a type it cannot find is an error even if nothing declares the
+    /// definition. Each type reference in a parameter's type is looked up as evaluating it
+    /// does (`Resource type not found: X` at the reference). It loads a file's definitions in
+    /// order: a type alias defined further down the same file is not known yet (at evaluation,
+    /// later, it is). Function parameters are not looked at.
+    func checkParameterTypes(_ e: Expr?, file: SourceFile) throws {
+        guard let e else { return }
+        switch e.kind {
+        case let .classDefinition(_, _, parameters, body):
+            try checkTypes(of: parameters, file: file)
+            try checkParameterTypes(body, file: file)
+        case let .defineDefinition(_, parameters, _):
+            try checkTypes(of: parameters, file: file)
+        case let .block(statements):
+            for s in statements { try checkParameterTypes(s, file: file) }
+        default:
+            break
+        }
+    }
+
+    private func checkTypes(of parameters: [Parameter], file: SourceFile) throws {
+        func references(_ t: Expr) throws {
+            switch t.kind {
+            case let .reference(r):
+                _ = try evaluate(t, topScope)
+                let n = r.hasPrefix("::") ? String(r.dropFirst(2)) : r
+                if let (aliased, aliasFile) = typeAliases[n], aliasFile === file, aliased.range.start > t.range.start {
+                    throw error("Evaluation Error: Resource type not found: \(r)", t)
+                }
+            case let .access(left, keys):
+                try references(left)
+                for k in keys { try references(k) }
+            case let .list(items): for i in items { try references(i) }
+            case let .hash(entries):
+                for en in entries {
+                    try references(en.key)
+                    try references(en.value)
+                }
+            case let .parenthesized(inner): try references(inner)
+            default: break
+            }
+        }
+        guard parameters.contains(where: { $0.type != nil }) else { return }
+        let saved = currentFile
+        currentFile = file
+        defer { currentFile = saved }
+        for p in parameters { if let t = p.type { try references(t) } }
     }
 
     static func normalize(_ name: String) -> String {

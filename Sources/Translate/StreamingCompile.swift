@@ -92,6 +92,9 @@ extension Compiler {
                 if registeredMainStatements == next {
                     register(s, file: feed.file, topLevel: true)
                     registeredMainStatements += 1
+                    // (An unknown type here fails this compile; the plain one then reports
+                    // it before evaluating anything, as Puppet does.)
+                    try checkParameterTypes(s, file: feed.file)
                 }
                 next += 1
                 try evaluateUnusedStatement(s, topScope)
@@ -112,7 +115,9 @@ extension Compiler {
         registeredMainStatements = .max
         if !atEnd { waitedForWholeMainManifest = true }
         guard !feed.program.hasErrors else { throw ParseFailed() }
-        for s in feed.statements(from: from) { register(s, file: feed.file, topLevel: true) }
+        let rest = feed.statements(from: from)
+        for s in rest { register(s, file: feed.file, topLevel: true) }
+        for s in rest { try checkParameterTypes(s, file: feed.file) }
         return true
     }
 
