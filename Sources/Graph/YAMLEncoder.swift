@@ -30,40 +30,24 @@ public enum YAMLEncoder {
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
         // A large graph's resources and the two halves of its edges (most of its bytes) are
-        // written at once.
-        if g.edges.count >= max(halvesFrom, 2), let early = g.resourcesYAMLHint?.bytes(for: g.resources) {
-            // The resources were written meanwhile: the edges' two halves at once.
-            let half = g.edges.count / 2
-            var between = YAMLBytes(capacity: 16)
-            between.raw("edges:\n")
-            parts += [early, between.buffer]
-            parts += doneInParts(2, { k -> ByteBuffer in
+        // written at once — or only the halves, when the resources were written meanwhile
+        // (translate begins them before the edges exist: `resourcesYAMLHint`).
+        if g.edges.count >= max(halvesFrom, 2) {
+            let halves = [0..<(g.edges.count / 2), (g.edges.count / 2)..<g.edges.count]
+            let early = g.resourcesYAMLHint?.bytes(for: g.resources)
+            var written = doneInParts(early == nil ? 3 : 2, { k -> ByteBuffer in
+                if early == nil && k == 0 { return resourcesSection(g.resources) }
+                let h = halves[early == nil ? k - 1 : k]
                 var bytes = YAMLBytes()
-                let range = k == 0 ? 0..<half : half..<g.edges.count
-                bytes.reserve(range.count * 110)
-                writeEdges(g.edges[range], ends: ends?[range], resources: g.resources, into: &bytes)
+                bytes.reserve(h.count * 110)
+                writeEdges(g.edges[h], ends: ends?[h], resources: g.resources, into: &bytes)
                 return bytes.buffer
             })
-            out = YAMLBytes(capacity: 1 << 12)
-            parts.append(out.buffer)
-        } else if g.edges.count >= max(halvesFrom, 2) {
-            let half = g.edges.count / 2
-            parts += doneInParts(3, { k -> ByteBuffer in
-                var bytes = YAMLBytes()
-                switch k {
-                case 0:
-                    bytes.reserve(g.resources.count * 120)
-                    writeResources(g.resources, into: &bytes)
-                    bytes.raw("edges:\n")
-                case 1:
-                    bytes.reserve(half * 110)
-                    writeEdges(g.edges[..<half], ends: ends?[..<half], resources: g.resources, into: &bytes)
-                default:
-                    bytes.reserve((g.edges.count - half) * 110)
-                    writeEdges(g.edges[half...], ends: ends?[half...], resources: g.resources, into: &bytes)
-                }
-                return bytes.buffer
-            })
+            if let early { written.insert(early, at: 0) }
+            let label = YAMLBytes(capacity: 16)
+            label.raw("edges:\n")
+            written.insert(label.buffer, at: 1)
+            parts += written
             out = YAMLBytes(capacity: 1 << 12)
             parts.append(out.buffer)
         } else {
@@ -80,6 +64,13 @@ public enum YAMLEncoder {
             }
         }
         return parts
+    }
+
+    /// The `resources:` section alone, in a buffer of its own (room made for all of it).
+    static func resourcesSection(_ resources: [Resource]) -> ByteBuffer {
+        var bytes = YAMLBytes(capacity: resources.count * 120)
+        writeResources(resources, into: &bytes)
+        return bytes.buffer
     }
 
     static func writeResources(_ resources: [Resource], into out: inout YAMLBytes) {
@@ -266,9 +257,7 @@ public final class ResourcesYAML: @unchecked Sendable {
     public init(writing resources: @escaping @Sendable () -> [Resource]) {
         work = BackgroundWork {
             let list = resources()
-            var bytes = YAMLBytes(capacity: list.count * 120)
-            YAMLEncoder.writeResources(list, into: &bytes)
-            return (list, bytes.buffer)
+            return (list, YAMLEncoder.resourcesSection(list))
         }
     }
 
