@@ -55,19 +55,25 @@ public struct Mapper {
         // Named e1, e2, …: a long list made in two halves at once, each half in its place of the
         // list (not made apart and copied: every copy of an edge retains its four strings).
         let halves = keys.count >= max(options.halvesFrom, 2) ? [0..<(keys.count / 2), (keys.count / 2)..<keys.count] : [0..<keys.count]
+        // Beside each edge, where its ends are among the resources (the encoder's hint).
         let (resources, width) = (graph.resources, p.width)
+        var ends: [Graph.EdgeEnds] = []
         graph.edges = Array(unsafeUninitializedCapacity: keys.count) { list, initialized in
-            nonisolated(unsafe) let list = list
-            _ = doneInParts(halves.count) { h in
-                for k in halves[h] {
-                    let pair = keys[k] >> 1
-                    (list.baseAddress! + k).initialize(to: Edge(name: Edge.defaultName(k + 1), from: resources[pair / width].ref,
-                                                                to: resources[pair % width].ref, notify: keys[k] & 1 == 1))
+            ends = Array(unsafeUninitializedCapacity: keys.count) { endList, endsInitialized in
+                nonisolated(unsafe) let (list, endList) = (list, endList)
+                _ = doneInParts(halves.count) { h in
+                    for k in halves[h] {
+                        let (from, to) = ((keys[k] >> 1) / width, (keys[k] >> 1) % width)
+                        (endList.baseAddress! + k).initialize(to: Graph.EdgeEnds(from: from, to: to))
+                        (list.baseAddress! + k).initialize(to: Edge(name: Edge.defaultName(k + 1), from: resources[from].ref,
+                                                                    to: resources[to].ref, notify: keys[k] & 1 == 1))
+                    }
                 }
+                endsInitialized = keys.count
             }
             initialized = keys.count
         }
-        graph.edgeEndsHint = keys.map { k in Graph.EdgeEnds(from: (k >> 1) / width, to: (k >> 1) % width) }
+        graph.edgeEndsHint = ends
         var names: [Ref: String] = [:]
         if options.keepPuppetNames {
             for v in p.vertices.indices { names[p.vertices[v].ref] = p.puppetName[v] }
