@@ -81,6 +81,9 @@ public final class Compiler {
 
     var classes: [String: Definition] = [:]
     var defines: [String: Definition] = [:]
+    /// Classes and defines `register` added whose parameter types are not checked yet
+    /// (`checkParameterTypes`).
+    var uncheckedDefinitions: [Definition] = []
     var functions: [String: Definition] = [:]
     var typeAliases: [String: (Expr, SourceFile)] = [:]
     var nodes: [(matches: [Expr], body: Expr?, file: SourceFile, expr: Expr)] = []
@@ -189,7 +192,7 @@ public final class Compiler {
     public func compile(_ program: Program) throws -> Catalog {
         currentFile = program.file
         register(program.body, file: program.file, topLevel: true)
-        try checkParameterTypes(program.body, file: program.file)
+        try checkParameterTypes()
         try checkNodeNames()
         // Main code: everything but definitions, in Class[main].
         if let body = program.body {
@@ -228,10 +231,18 @@ public final class Compiler {
         guard let e else { return }
         switch e.kind {
         case let .classDefinition(name, _, _, body):
-            classes[Compiler.normalize(name)] = classes[Compiler.normalize(name)] ?? Definition(name: Compiler.normalize(name), expr: e, file: file)
+            let n = Compiler.normalize(name)
+            if classes[n] == nil {
+                classes[n] = Definition(name: n, expr: e, file: file)
+                uncheckedDefinitions.append(classes[n]!)
+            }
             register(body, file: file, topLevel: false)
         case let .defineDefinition(name, _, _):
-            defines[Compiler.normalize(name)] = defines[Compiler.normalize(name)] ?? Definition(name: Compiler.normalize(name), expr: e, file: file)
+            let n = Compiler.normalize(name)
+            if defines[n] == nil {
+                defines[n] = Definition(name: n, expr: e, file: file)
+                uncheckedDefinitions.append(defines[n]!)
+            }
         case let .functionDefinition(name, _, _, _):
             functions[Compiler.normalize(name)] = Definition(name: Compiler.normalize(name), expr: e, file: file)
         case let .typeAlias(name, type):
@@ -248,32 +259,26 @@ public final class Compiler {
     /// Puppet resolves the parameter types of each class and define when it loads the file
     /// that defines them (the main manifest before evaluating any of it, a module's file when
     /// it is autoloaded): a type it cannot find is an error even if nothing declares the
-    /// definition. Each type reference in a parameter's type is looked up as evaluating it
-    /// does (`Resource type not found: X` at the reference). It loads a file's definitions in
-    /// order: a type alias defined further down the same file is not known yet (at evaluation,
-    /// later, it is). Function parameters are not looked at.
-    func checkParameterTypes(_ e: Expr?, file: SourceFile) throws {
-        guard let e else { return }
-        switch e.kind {
-        case let .classDefinition(_, _, parameters, body):
-            try checkTypes(of: parameters, file: file)
-            try checkParameterTypes(body, file: file)
-        case let .defineDefinition(_, parameters, _):
-            try checkTypes(of: parameters, file: file)
-        case let .block(statements):
-            for s in statements { try checkParameterTypes(s, file: file) }
-        default:
-            break
-        }
+    /// definition. So each caller of `register` checks what it registered: each type reference
+    /// in a parameter's type is looked up as evaluating it does (`Resource type not found: X`
+    /// at the reference). It loads a file's definitions in order: a type alias defined further
+    /// down the same file is not known yet (at evaluation, later, it is). Function parameters
+    /// are not looked at.
+    func checkParameterTypes() throws {
+        // Taken first: a lookup may load a module's file, whose caller checks its definitions
+        // (before the rest of these, as Puppet reports them).
+        let definitions = uncheckedDefinitions
+        uncheckedDefinitions = []
+        for d in definitions { try checkTypes(of: d.parameters, file: d.file) }
     }
 
     private func checkTypes(of parameters: [Parameter], file: SourceFile) throws {
         func references(_ t: Expr) throws {
             switch t.kind {
-            case let .reference(r):
-                _ = try evaluate(t, topScope)
-                let n = r.hasPrefix("::") ? String(r.dropFirst(2)) : r
-                if let (aliased, aliasFile) = typeAliases[n], aliasFile === file, aliased.range.start > t.range.start {
+            case .reference:
+                // An alias's type is named as the alias is registered.
+                if case let .type(type) = try evaluate(t, topScope), let (aliased, aliasFile) = typeAliases[type.name],
+                   aliasFile === file, aliased.range.start > t.range.start, case let .reference(r) = t.kind {
                     throw error("Evaluation Error: Resource type not found: \(r)", t)
                 }
             case let .access(left, keys):

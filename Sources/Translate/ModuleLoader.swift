@@ -56,7 +56,7 @@ final class ModuleLoader {
                 throw CompileError(first.message, file: file, offset: first.offset)
             }
             compiler.register(program.body, file: file, topLevel: false)
-            try compiler.checkParameterTypes(program.body, file: file)
+            try compiler.checkParameterTypes()
             return true
         }
         return false

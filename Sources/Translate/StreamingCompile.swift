@@ -94,7 +94,7 @@ extension Compiler {
                     registeredMainStatements += 1
                     // (An unknown type here fails this compile; the plain one then reports
                     // it before evaluating anything, as Puppet does.)
-                    try checkParameterTypes(s, file: feed.file)
+                    try checkParameterTypes()
                 }
                 next += 1
                 try evaluateUnusedStatement(s, topScope)
@@ -115,9 +115,8 @@ extension Compiler {
         registeredMainStatements = .max
         if !atEnd { waitedForWholeMainManifest = true }
         guard !feed.program.hasErrors else { throw ParseFailed() }
-        let rest = feed.statements(from: from)
-        for s in rest { register(s, file: feed.file, topLevel: true) }
-        for s in rest { try checkParameterTypes(s, file: feed.file) }
+        for s in feed.statements(from: from) { register(s, file: feed.file, topLevel: true) }
+        try checkParameterTypes()
         return true
     }
 
