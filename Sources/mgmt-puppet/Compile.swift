@@ -79,7 +79,7 @@ struct CompileOptions: ParsableArguments {
                              streaming: Bool = CompileOptions.streamingByDefault,
                              whenResourcesFinal: ((Catalog) -> Void)? = nil) throws -> (Catalog, node: String, warnings: [String], files: [String]) {
         PhaseClock.mark("start")
-        let feed = streaming ? EarlyParse.feed(for: source) ?? StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() }) : nil
+        let feed = streaming ? EarlyParse.feed(for: source) ?? .parsingWithOwnArena(source) : nil
         if let feed, keepUntilExit { ExitKeepAlive.keep(feed) }
         func parsed() throws -> Program {
             let program = feed?.program ?? Parser.parse(source)
@@ -160,6 +160,13 @@ struct CompileOptions: ParsableArguments {
 /// two sides at once, keeps an arena per thread.
 func tuneAllocatorForBatch(oneArena: Bool) {
     _ = csys_tune_malloc_for_batch(512 << 20, oneArena ? 1 : 0)
+}
+
+extension StatementFeed {
+    /// The parse on a thread of its own, whose malloc arena is marked for huge pages first.
+    static func parsingWithOwnArena(_ source: SourceFile) -> StatementFeed {
+        StatementFeed(parsing: source, threadSetup: { _ = csys_advise_thread_heap() })
+    }
 }
 
 /// Values a one-shot command leaves for the process exit to free.

@@ -1,4 +1,3 @@
-import CSystem
 import PuppetParser
 import Synchronization
 import Translate
@@ -22,11 +21,11 @@ enum EarlyParse {
         guard named.count == 1, let path = named.first else { return }
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let bytes = ManifestFiles.readWholeFile(path) else { return }
-        let feed = StatementFeed(parsing: SourceFile(path: path, bytes: bytes), threadSetup: { _ = csys_advise_thread_heap() })
+        let feed = StatementFeed.parsingWithOwnArena(SourceFile(path: path, bytes: bytes))
         started.withLock { $0 = feed }
     }
 
-    /// The file read early, if it was `path` (once: the caller then owns its parse).
+    /// The file read early, if it was `path` (its parse is taken with `feed(for:)`).
     static func source(for path: String) -> SourceFile? {
         started.withLock { feed in feed?.file.path == path ? feed?.file : nil }
     }

@@ -16,13 +16,14 @@ struct MgmtPuppet: AsyncParsableCommand {
     static func main() async {
         // Before any other thread allocates: the allocator settings must be in place when the
         // threads that work for the command take their arenas.
-        if let command = CommandLine.arguments.dropFirst().first, batchCommands.contains(command) {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if let command = args.first, batchCommands.contains(command) {
             // diff compiles its two sides at once, and catalog and translate parse on a thread
             // of their own while compiling (streaming): those threads keep an arena each.
             tuneAllocatorForBatch(oneArena: ["validate", "parse"].contains(command) || !CompileOptions.streamingByDefault)
         }
-        if runBatchCommandDirectly() { return }
-        if await runDiffDirectly() { return }
+        if runBatchCommandDirectly(args) { return }
+        if await runDiffDirectly(args) { return }
         await main(nil)
     }
 
@@ -38,8 +39,7 @@ struct MgmtPuppet: AsyncParsableCommand {
     /// Not async: the command runs here, on the main thread, whose arena is the heap
     /// `tuneAllocatorForBatch` reserved (huge pages, no trimming); awaited, it ran on a worker
     /// thread of the concurrency pool, with an arena of its own growing 4 KiB page by page.
-    static func runBatchCommandDirectly() -> Bool {
-        let args = Array(CommandLine.arguments.dropFirst())
+    static func runBatchCommandDirectly(_ args: [String]) -> Bool {
         guard let name = args.first else { return false }
         let rest = Array(args.dropFirst())
         func run<C: ParsableCommand>(_ type: C.Type) -> Bool {
@@ -58,8 +58,7 @@ struct MgmtPuppet: AsyncParsableCommand {
     }
 
     /// `diff`, whose run is async (its two sides compile at once), parsed as the subcommand alone.
-    static func runDiffDirectly() async -> Bool {
-        let args = Array(CommandLine.arguments.dropFirst())
+    static func runDiffDirectly(_ args: [String]) async -> Bool {
         guard args.first == "diff", let command = try? DiffCommand.parse(Array(args.dropFirst())) else { return false }
         do { try await command.run() } catch { exit(withError: error) }
         return true
