@@ -30,8 +30,20 @@ public enum PhaseClock {
         let name = phase()
         last.withLock { last in
             let (t, cpu, f) = (now(), now(CLOCK_PROCESS_CPUTIME_ID), faults())
-            fputs("time: \(name) \(((t - last.wall) * 100).rounded() / 100) ms (cpu \(((cpu - last.cpu) * 100).rounded() / 100) ms, \(f - last.faults) faults)\n", stderr)
+            fputs("time: \(name) \(((t - last.wall) * 100).rounded() / 100) ms (cpu \(((cpu - last.cpu) * 100).rounded() / 100) ms, \(f - last.faults) faults) @\(((t - origin) * 100).rounded() / 100)\n", stderr)
             last = (now(), now(CLOCK_PROCESS_CPUTIME_ID), faults())
         }
+    }
+
+    /// The timeline's zero: the first mark or event (`main` calls one first).
+    private static let origin = now()
+
+    /// A point on the timeline, from any thread: milliseconds since `origin` and a number for
+    /// the thread (its pthread_t, shortened). Marks print their time on it after `@`: together
+    /// they show which thread waits for which (what `mark`'s per-phase sums cannot).
+    public static func event(_ what: StaticString) {
+        guard enabled else { return }
+        let t = now() - origin
+        fputs("event: \((t * 100).rounded() / 100) ms [\(pthread_self() % 100000)] \(what)\n", stderr)
     }
 }

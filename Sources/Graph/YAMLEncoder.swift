@@ -38,6 +38,7 @@ public enum YAMLEncoder {
             var written = doneInParts(early == nil ? 3 : 2, { k -> ByteBuffer in
                 if early == nil && k == 0 { return resourcesSection(g.resources) }
                 let h = halves[early == nil ? k - 1 : k]
+                PhaseClock.event("edges yaml half start"); defer { PhaseClock.event("edges yaml half end") }
                 var bytes = YAMLBytes()
                 bytes.reserve(h.count * 110)
                 writeEdges(g.edges[h], ends: ends?[h], resources: g.resources, into: &bytes)
@@ -257,6 +258,7 @@ public final class ResourcesYAML: @unchecked Sendable {
     public init(writing resources: @escaping @Sendable () -> [Resource]) {
         work = BackgroundWork {
             let list = resources()
+            PhaseClock.event("resources yaml start"); defer { PhaseClock.event("resources yaml end") }
             return (list, YAMLEncoder.resourcesSection(list))
         }
     }

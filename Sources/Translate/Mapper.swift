@@ -1,5 +1,7 @@
+import Dispatch
 import Graph
 import PuppetParser
+import Synchronization
 
 /// Catalog → mgmt graph. Puppet's containers (stages, classes, define instances, nodes) become
 /// noop `admissible_X` / `completed_X` pairs, as in Puppet's own relationship graph, so the edge
@@ -105,9 +107,23 @@ public struct Mapper {
         }
     }
 
-    static func prepare(_ catalog: Catalog, _ options: Options) -> Prepared {
-        let (resources, isContainer, mappedEach, warnings) = mapEach(catalog, options)
-        var mapped = mappedEach
+    /// `mapping`: each resource's own mapping, done (`ResourceMapping.help`, then `wait`);
+    /// without it, done here.
+    static func prepare(_ catalog: Catalog, _ options: Options, mapping: ResourceMapping? = nil) -> Prepared {
+        let each = mapping ?? ResourceMapping(catalog, options)
+        if mapping == nil { each.help(); each.wait() }
+        PhaseClock.event("resources mapped")
+        // The catalog's resources in the graph (not the virtual ones), and which are containers.
+        var resources: [CatalogResource] = [], isContainer: [Bool] = [], mappedAt: [Int] = []
+        resources.reserveCapacity(catalog.resources.count)
+        isContainer.reserveCapacity(catalog.resources.count)
+        mappedAt.reserveCapacity(catalog.resources.count)
+        for (j, r) in catalog.resources.enumerated() where each.role[j] != .virtual {
+            resources.append(r)
+            isContainer.append(each.role[j] == .container)
+            mappedAt.append(j)
+        }
+        let warnings = each.warnings
         let n = resources.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
@@ -138,7 +154,7 @@ public struct Mapper {
                 entry[i] = vertices.count
                 exit[i] = vertices.count
                 // Moved, not copied (a copy retains each of its strings and lists).
-                vertices.append(mapped[i].take()!)
+                vertices.append(each.take(mappedAt[i]))
                 if named { puppetName.append(r.ref) }
             }
         }
@@ -170,29 +186,6 @@ public struct Mapper {
             }
         }
         return p
-    }
-
-    /// Each resource of the catalog in the graph (not the virtual ones), which are containers,
-    /// and each other one's own mapping — most of the work, for the two halves of the list at
-    /// once (each half with its own warnings, joined in order).
-    static func mapEach(_ catalog: Catalog, _ options: Options)
-        -> (resources: [CatalogResource], isContainer: [Bool], mapped: [Resource?], warnings: [String]) {
-        let resources = catalog.resources.filter { !$0.virtual }
-        let n = resources.count
-        let isContainer = resources.map { Mapper.containerTypes.contains($0.type) || $0.isDefineInstance }
-        let halves = n >= max(options.halvesFrom, 2) ? [0..<(n / 2), (n / 2)..<n] : [0..<n]
-        var mapped: [Resource?] = []
-        mapped.reserveCapacity(n)
-        var warnings: [String] = []
-        for part in doneInParts(halves.count, { k -> (resources: [Resource?], warnings: [String]) in
-            var mapper = Mapper(options: options)
-            let done = halves[k].map { i in isContainer[i] ? nil : mapper.mapResource(resources[i]) }
-            return (done, mapper.warnings)
-        }) {
-            mapped += part.resources
-            warnings += part.warnings
-        }
-        return (resources, isContainer, mapped, warnings)
     }
 
     /// One Puppet resource as an mgmt resource (a noop placeholder, with a warning, for a type
@@ -410,13 +403,97 @@ public final class MappingResources: @unchecked Sendable {
     /// mapped (while the edges are made), for the graph's `resourcesYAMLHint`.
     let resourcesYAML: ResourcesYAML?
 
+    private let each: ResourceMapping
+
     public init(_ catalog: Catalog, options: Mapper.Options, encodingResources: Bool = false) {
         self.catalog = catalog
-        let prepared = BackgroundWork { Mapper.prepare(catalog, options) }
+        let each = ResourceMapping(catalog, options)
+        self.each = each
+        let prepared = BackgroundWork {
+            PhaseClock.event("prepare start"); defer { PhaseClock.event("prepare end") }
+            each.help()
+            each.wait()
+            return Mapper.prepare(catalog, options, mapping: each)
+        }
         self.prepared = prepared
         resourcesYAML = encodingResources ? ResourcesYAML(writing: { prepared.result().graph.resources }) : nil
     }
 
+    /// Maps resources beside the mapping thread until none is left to take: the compiler's
+    /// thread does this before it checks the relationships, which then run beside the rest of
+    /// the mapping (two threads on two cores, not three).
+    public func help() { each.help() }
+
     /// Waits for the mapping.
     func result() -> Mapper.Prepared { prepared.result() }
+}
+
+/// Each catalog resource's own mapping (Mapper.mapResource), in chunks of the resource list
+/// that any thread may take (`help`), each thread its own Mapper for the chunks it takes; the
+/// warnings come out in resource order all the same. Written once per slot, read (moved out)
+/// only after `wait`.
+final class ResourceMapping: @unchecked Sendable {
+    enum Role: UInt8 { case virtual, container, plain }
+    /// Each resource's role, set with its chunk (read after `wait`).
+    let role: UnsafeMutablePointer<Role>
+    private let catalog: Catalog
+    private let options: Mapper.Options
+    private let slots: UnsafeMutablePointer<Resource?>
+    private let chunkWarnings: UnsafeMutablePointer<[String]>
+    private let chunk: Int, chunks: Int
+    private let nextChunk = Atomic<Int>(0)
+    private let chunksLeft: Atomic<Int>
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ catalog: Catalog, _ options: Mapper.Options) {
+        self.catalog = catalog
+        self.options = options
+        let n = catalog.resources.count
+        role = .allocate(capacity: max(n, 1))
+        // A large catalog in chunks of 256 (at least two); a small one in one.
+        chunk = n >= max(options.halvesFrom, 2) ? max(1, min(256, (n + 1) / 2)) : max(n, 1)
+        chunks = (n + chunk - 1) / chunk
+        slots = .allocate(capacity: max(n, 1))
+        slots.initialize(repeating: nil, count: n)
+        chunkWarnings = .allocate(capacity: max(chunks, 1))
+        chunksLeft = Atomic(chunks)
+        if chunks == 0 { finished.signal() }
+    }
+
+    deinit {
+        slots.deinitialize(count: catalog.resources.count)
+        slots.deallocate()
+        role.deallocate()
+        chunkWarnings.deinitialize(count: chunks)
+        chunkWarnings.deallocate()
+    }
+
+    /// Maps chunks until none is left to take.
+    func help() {
+        let all = catalog.resources
+        while true {
+            let c = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard c < chunks else { return }
+            var mapper = Mapper(options: options)
+            for j in (c * chunk)..<min((c + 1) * chunk, all.count) {
+                let r = all[j]
+                let role: Role = r.virtual ? .virtual : Mapper.containerTypes.contains(r.type) || r.isDefineInstance ? .container : .plain
+                (self.role + j).initialize(to: role)
+                if role == .plain { slots[j] = mapper.mapResource(r) }
+            }
+            (chunkWarnings + c).initialize(to: mapper.warnings)
+            if chunksLeft.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { finished.signal() }
+        }
+    }
+
+    /// Waits until every chunk is mapped (for one thread, once).
+    func wait() {
+        finished.wait()
+        _ = chunksLeft.load(ordering: .acquiring)
+    }
+
+    /// The mapping of catalog resource `j` (not a virtual one or a container), moved out.
+    func take(_ j: Int) -> Resource { slots[j].take()! }
+
+    var warnings: [String] { (0..<chunks).flatMap { chunkWarnings[$0] } }
 }

@@ -18,13 +18,25 @@ public final class StatementFeed: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
 
     /// Starts parsing `file`; `threadSetup` runs first on the parser's thread.
-    public init(parsing file: SourceFile, threadSetup: (@Sendable () -> Void)? = nil) {
-        self.file = file
+    public convenience init(parsing file: SourceFile, threadSetup: (@Sendable () -> Void)? = nil) {
+        self.init(toParse: file)
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             threadSetup?()
-            let program = Parser.parse(file, onStatement: { self.publish($0) })
-            self.publish(end: program)
+            parse()
         }
+    }
+
+    /// A feed whose parse is `parse()`, run by the caller on a thread of its choosing.
+    public init(toParse file: SourceFile) {
+        self.file = file
+    }
+
+    /// Parses the file here, handing over each statement as it is parsed (once).
+    public func parse() {
+        PhaseClock.event("parse start")
+        let program = Parser.parse(file, onStatement: { self.publish($0) })
+        PhaseClock.event("parse end")
+        publish(end: program)
     }
 
     private func publish(_ statement: Expr? = nil, end program: Program? = nil) {

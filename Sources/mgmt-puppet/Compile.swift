@@ -142,7 +142,10 @@ struct CompileOptions: ParsableArguments {
         let started = Started()
         let early = Mapper.Options(graphName: "", modulePath: modulePaths)
         let (catalog, node, warnings, files) = try compileReadingFiles(source, keepUntilExit: keepUntilExit, whenResourcesFinal: { c in
-            if c.isLarge { started.mapping = MappingResources(c, options: early, encodingResources: encodingResources) }
+            guard c.isLarge else { return }
+            let mapping = MappingResources(c, options: early, encodingResources: encodingResources)
+            started.mapping = mapping
+            mapping.help()
         })
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: modulePaths))
         let graph = mapper.map(catalog, started: started.mapping).graph

@@ -1,3 +1,6 @@
+import CSystem
+import Dispatch
+import Graph
 import PuppetParser
 import Synchronization
 import Translate
@@ -10,31 +13,52 @@ import Glibc
 /// protocol conformance lookups: more than compiling a small manifest). The path is a guess
 /// from the raw arguments — the one argument ending in `.pp` that names a regular file — and
 /// the parse is used only when the parsed command reads that very path (`source(for:)`): a
-/// wrong guess costs work, never a different result.
+/// wrong guess costs work, never a different result. The file is read on that thread too
+/// (a megabyte's read and line index are a few milliseconds the main thread then spends on
+/// the command line instead).
 enum EarlyParse {
-    private static let started = Mutex<StatementFeed?>(nil)
+    /// The guessed manifest: once `ready`, its feed, or nil if it could not be read.
+    private final class Started: @unchecked Sendable {
+        let path: String
+        /// Written once, before `ready` is left; read only after waiting for it.
+        var feed: StatementFeed?
+        let ready = DispatchGroup()
+        init(path: String) { self.path = path; ready.enter() }
+        func waitedFeed() -> StatementFeed? { ready.wait(); return feed }
+    }
+    private static let started = Mutex<Started?>(nil)
 
-    /// Starts the parse of the guessed manifest, if there is one to guess.
+    /// Starts reading and parsing the guessed manifest, if there is one to guess.
     static func start(guessingFrom arguments: [String]) {
         guard CompileOptions.streamingByDefault else { return }
         let named = arguments.filter { $0.hasSuffix(".pp") && !$0.hasPrefix("-") }
         guard named.count == 1, let path = named.first else { return }
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let bytes = ManifestFiles.readWholeFile(path) else { return }
-        let feed = StatementFeed.parsingWithOwnArena(SourceFile(path: path, bytes: bytes))
-        started.withLock { $0 = feed }
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        let early = Started(path: path)
+        started.withLock { $0 = early }
+        // The main thread's stack size: the parser recurses as deep as the manifest nests.
+        detachThread(stackSize: 8 << 20) {
+            // Before this thread's first allocation (its arena then takes huge pages).
+            _ = csys_advise_thread_heap()
+            let feed = ManifestFiles.readWholeFile(path).map { StatementFeed(toParse: SourceFile(path: path, bytes: $0)) }
+            early.feed = feed
+            early.ready.leave()
+            feed?.parse()
+        }
     }
 
     /// The file read early, if it was `path` (its parse is taken with `feed(for:)`).
     static func source(for path: String) -> SourceFile? {
-        started.withLock { feed in feed?.file.path == path ? feed?.file : nil }
+        guard let early = started.withLock({ $0 }), early.path == path else { return nil }
+        return early.waitedFeed()?.file
     }
 
     /// The parse begun early of `source`, if it is that very file (taken: asked once).
     static func feed(for source: SourceFile) -> StatementFeed? {
-        started.withLock { feed in
-            guard let f = feed, f.file === source else { return nil }
-            feed = nil
+        started.withLock { early in
+            guard let e = early, let f = e.waitedFeed(), f.file === source else { return nil }
+            early = nil
             return f
         }
     }

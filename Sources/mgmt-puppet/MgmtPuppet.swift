@@ -1,4 +1,5 @@
 import ArgumentParser
+import Graph
 
 /// Migrate from Puppet to an mgmt-style parallel, event-driven engine, one manifest at a time.
 @main
@@ -14,6 +15,7 @@ struct MgmtPuppet: AsyncParsableCommand {
     static let batchCommands: Set<String> = ["validate", "parse", "catalog", "translate", "diff"]
 
     static func main() async {
+        PhaseClock.event("main")
         // Before any other thread allocates: the allocator settings must be in place when the
         // threads that work for the command take their arenas.
         let args = Array(CommandLine.arguments.dropFirst())
