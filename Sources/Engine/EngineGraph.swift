@@ -83,9 +83,7 @@ public struct EngineGraph: Sendable {
         edges = graph.edges + auto
         let links = explicit + autoPairs.map { ($0.from, $0.to, false) }
         self.links = links
-        var out = [[Int]](repeating: [], count: vertices.count)
-        for link in links { out[link.from].append(link.to) }
-        if let cycle = firstCycle(out) {
+        if let cycle = firstCycle(Adjacency(vertices: vertices.count, edges: { add in for link in links { add(link.from, link.to) } })) {
             throw Failure(errors: [ResourceError(message: "dependency cycle: " + cycle.map { names[$0] }.joined(separator: " -> "), position: nil)])
         }
     }

@@ -60,14 +60,40 @@ struct ByteKeyedTable<Value> {
         }
     }
 
+    /// The value under `type[title]`, found without making that string (the key of every
+    /// relationship's target), and the key it is under: the string the catalog holds.
+    func value(type: String, title: String) -> (key: String, value: Value)? {
+        withUTF8Bytes(of: type) { t in
+            withUTF8Bytes(of: title) { n in
+                var h = ByteKeyedTable.hashStart
+                h = ByteKeyedTable.hash(t, from: h)
+                h = (h ^ UInt64(UInt8(ascii: "["))) &* ByteKeyedTable.prime
+                h = ByteKeyedTable.hash(n, from: h)
+                h = (h ^ UInt64(UInt8(ascii: "]"))) &* ByteKeyedTable.prime
+                let found = find(ByteKeyedTable.mixed(h)) { key in
+                    guard key.count == t.count + n.count + 2, let k = key.baseAddress else { return false }
+                    return k[t.count] == UInt8(ascii: "[") && k[key.count - 1] == UInt8(ascii: "]")
+                        && (t.isEmpty || memcmp(k, t.baseAddress!, t.count) == 0)
+                        && (n.isEmpty || memcmp(k + t.count + 1, n.baseAddress!, n.count) == 0)
+                }
+                return found.map { (keys[$0], values[$0]) }
+            }
+        }
+    }
+
     /// The entry with these bytes.
     private func find(_ h: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        find(h) { ByteKeyedTable.equal($0, bytes) }
+    }
+
+    /// The entry of hash `h` whose key's bytes `matches` accepts.
+    private func find(_ h: UInt64, _ matches: (UnsafeBufferPointer<UInt8>) -> Bool) -> Int? {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = Int(slots[s]) - 1
             if e < 0 { return nil }
-            if hashes[e] == h, withUTF8Bytes(of: keys[e], { ByteKeyedTable.equal($0, bytes) }) { return e }
+            if hashes[e] == h, withUTF8Bytes(of: keys[e], matches) { return e }
             s = (s + 1) & mask
         }
     }
@@ -96,8 +122,23 @@ struct ByteKeyedTable<Value> {
     /// FNV-1a over the bytes, then a final mix so that the low bits (the slot) depend on all
     /// of them: references differ in a few bytes near their end.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        mixed(hash(bytes, from: hashStart))
+    }
+
+    static var hashStart: UInt64 { 0xCBF2_9CE4_8422_2325 }
+    static var prime: UInt64 { 0x0000_0100_0000_01B3 }
+
+    /// FNV-1a over more bytes (a key hashed in pieces hashes as the whole).
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, from start: UInt64) -> UInt64 {
+        var h = start
+        for b in bytes { h = (h ^ UInt64(b)) &* prime }
+        return h
+    }
+
+    @inline(__always)
+    static func mixed(_ fnv: UInt64) -> UInt64 {
+        var h = fnv
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 33

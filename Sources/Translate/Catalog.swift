@@ -43,6 +43,12 @@ public final class Catalog {
 
     public func resource(ref: String) -> CatalogResource? { index[ref] }
 
+    /// The resource `type[title]` and the reference it is found under (`Catalog.key(type,
+    /// title)`, the very string the catalog holds), without making that string.
+    func resourceAndKey(_ type: String, _ title: String) -> (key: String, resource: CatalogResource)? {
+        index.value(type: type, title: title).map { ($0.key, $0.value) }
+    }
+
     /// Room for about `n` resources (a large manifest's index would otherwise be rehashed as
     /// it doubles).
     func reserve(_ n: Int) {

@@ -455,6 +455,7 @@ public final class Compiler {
             try rel.apply(self)
         }
         whenResourcesFinal?(catalog)
+        PhaseClock.event("helped mapping")
         // Every relationship must point at a resource of the catalog; the relationships (the
         // oracle's, from the four metaparameters, `from` applied first) are collected on the way.
         var rels: [Relationship] = []
@@ -466,8 +467,8 @@ public final class Compiler {
             // In the order the parameters were set (Puppet checks them in that order).
             for (param, value) in r.parameters where ResourceTypes.isRelationshipParameter(param) {
                 var seen = Set<String>()
-                func relate(_ ref: String, oneOf count: Int) throws {
-                    let target = catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
+                func relate(_ ref: String, oneOf count: Int, found: CatalogResource? = nil) throws {
+                    let target = found ?? catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
                     if let target, target.virtual, !target.exported {
                         // Puppet's validator finds it; building the relationship graph then fails.
                         throw CompileError("Could not retrieve dependency '\(target.ref)' of \(r.ref)")
@@ -489,8 +490,13 @@ public final class Compiler {
                         serials.append((r.serial, target.serial))
                     }
                 }
-                // One reference (the usual case) needs no list.
-                if let one = Catalog.singleRef(value) {
+                // One reference (the usual case) needs no list; a reference value that names a
+                // resource is looked up by its parts, the string its key is made of found in
+                // the catalog's index rather than made again.
+                if case let .type(t) = value, let (type, title) = t.resourceReference, type != "Class",
+                   let (key, target) = catalog.resourceAndKey(type, title) {
+                    try relate(key, oneOf: 1, found: target)
+                } else if let one = Catalog.singleRef(value) {
                     try relate(one, oneOf: 1)
                 } else {
                     let refs = Catalog.flattenRefs(value)
@@ -559,36 +565,38 @@ public final class Compiler {
 
     /// The relationship graph between leaves (resources that hold no others): relationships to
     /// and from containers stand for everything the container holds.
-    func relatedLeaves(_ serials: [(from: Int, to: Int)]) -> [[Int]] {
-        guard !serials.isEmpty else { return [] }
-        let n = catalog.resources.count
-        var children = [[Int]](repeating: [], count: n)
-        for (from, to) in catalog.containmentEdges { children[from.serial].append(to.serial) }
+    func relatedLeaves(_ serials: [(from: Int, to: Int)]) -> Adjacency {
+        let n = serials.isEmpty ? 0 : catalog.resources.count
+        let containment = catalog.containmentEdges
+        let children = Adjacency(vertices: n) { add in
+            if n > 0 { for (from, to) in containment { add(from.serial, to.serial) } }
+        }
+        func isLeaf(_ v: Int) -> Bool { children.offsets[v] == children.offsets[v + 1] }
         // A container stands for the leaves below it.
         var leafCache: [Int: [Int]] = [:]
         func leaves(_ v: Int) -> [Int] {
-            if children[v].isEmpty { return [v] }
+            if isLeaf(v) { return [v] }
             if let c = leafCache[v] { return c }
             var out: [Int] = []
             var stack = [v]
             var seen: Set<Int> = []
             while let x = stack.popLast() {
                 guard seen.insert(x).inserted else { continue }
-                if !children[x].isEmpty { stack += children[x] } else { out.append(x) }
+                if !isLeaf(x) { stack += children.successors(x) } else { out.append(x) }
             }
             leafCache[v] = out
             return out
         }
-        var graph = [[Int]](repeating: [], count: n)
-        for (from, to) in serials {
-            // A resource related to a container that also holds it is no cycle of its own.
-            if children[from].isEmpty && children[to].isEmpty {
-                if from != to { graph[from].append(to) }
-                continue
+        return Adjacency(vertices: n) { add in
+            for (from, to) in serials {
+                // A resource related to a container that also holds it is no cycle of its own.
+                if isLeaf(from) && isLeaf(to) {
+                    if from != to { add(from, to) }
+                    continue
+                }
+                let f = leaves(from), t = leaves(to)
+                for a in f { for b in t where a != b { add(a, b) } }
             }
-            let f = leaves(from), t = leaves(to)
-            for a in f { for b in t where a != b { graph[a].append(b) } }
         }
-        return graph
     }
 }
