@@ -3,12 +3,14 @@
 # on synthetic manifests of 1k / 10k / 100k resources (wall time and peak RSS).
 #
 # Usage: scripts/bench-validate.sh [--markdown FILE] [--sizes "1000 10000 100000"]
-#                                  [--runs N] [--no-puppet] [--no-ours]
+#                                  [--runs N] [--no-puppet] [--no-ours] [--interleave]
 #
 #   --markdown FILE  also append the result table (markdown) to FILE
 #   --sizes LIST     resource counts to test (default: "1000 10000 100000")
 #   --runs N         runs per measurement, best wall time wins (default 3;
 #                    puppet runs only once for N >= 100000)
+#   --interleave     take the two sides' runs in turn (ours, puppet, ours, ...)
+#                    instead of ours back to back, then puppet's
 #   --no-puppet      skip the Puppet half        --no-ours   skip our half
 #
 # Environment:
@@ -38,6 +40,7 @@ sizes="1000 10000 100000"
 runs=3
 do_puppet=1
 do_ours=1
+interleave=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --markdown) markdown="${2:?--markdown needs a file}"; shift 2 ;;
@@ -46,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
     --no-puppet) do_puppet=0; shift ;;
     --no-ours) do_ours=0; shift ;;
+    --interleave) interleave=1; shift ;;
     --mode) mode="${2:?--mode needs validate or catalog}"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
@@ -108,6 +112,17 @@ measure() {
   echo "$best $maxrss"
 }
 
+# best_of BEST WALL -> the smaller (n/a: none yet; a failed run makes the result "fail")
+best_of() {
+  if [[ "$2" == fail || "$1" == fail ]]; then echo fail; return; fi
+  if [[ "$1" == n/a ]] || awk -v a="$2" -v b="$1" 'BEGIN { exit !(a < b) }'; then echo "$2"; else echo "$1"; fi
+}
+# max_of MAX RSS -> the larger
+max_of() {
+  if [[ "$2" == fail || "$1" == fail ]]; then echo fail; return; fi
+  if [[ "$1" == n/a ]] || (( $2 > $1 )); then echo "$2"; else echo "$1"; fi
+}
+
 ratio() { # ratio A B -> A/B with 2 decimals, or n/a
   awk -v a="$1" -v b="$2" 'BEGIN {
     if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "n/a"; exit }
@@ -135,30 +150,44 @@ PY
     done
     python3 -c 'import json; print(json.dumps({"name": "oracle.example.com", "values": {"kernel": "Linux", "osfamily": "Debian", "operatingsystem": "Debian", "hostname": "oracle", "fqdn": "oracle.example.com", "domain": "example.com", "os": {"family": "Debian", "name": "Debian", "release": {"major": "12", "full": "12.0"}}}}))' > "$TMP/facts.json"
   fi
-  if [[ $do_ours -eq 1 ]]; then
-    if [[ $mode == diff ]]; then
-      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" diff --oracle-facts "$f" "$TMP/$N-b.pp")
-    elif [[ $mode == translate ]]; then
-      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" translate --oracle-facts "$f")
-    elif [[ $mode == catalog ]]; then
-      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" catalog --oracle-facts --compact "$f")
-    else
-      read -r w r < <(measure "ours" "$runs" "$MGMT_PUPPET" validate "$f")
-    fi
-    ours_wall[$N]=$w; ours_rss[$N]=$r
+  # The two commands, then their runs: ours back to back, then Puppet's (the default, as
+  # every figure in docs/benchmarks.md before 2026-12-02's seventh session), or with
+  # --interleave taken in turn (ours, Puppet, ours, ...). This kind of machine has slow and
+  # fast phases lasting seconds to minutes and Puppet's runs span a minute where ours span a
+  # second: in turn, each side's best comes from the same phases as the other's — and each
+  # of ours runs cold, after a Puppet compile, as a CI job's single run does.
+  if [[ $mode == diff ]]; then
+    ours_cmd=("$MGMT_PUPPET" diff --oracle-facts "$f" "$TMP/$N-b.pp")
+    pup_label=octocatalog-diff
+    pup_cmd=(octocatalog-diff --bootstrapped-from-dir "$TMP/ocd-$N-a" --bootstrapped-to-dir "$TMP/ocd-$N-b"
+      --puppet-binary "$(command -v puppet)" --hostname oracle.example.com --fact-file "$TMP/facts.json" --no-header)
+  elif [[ $mode == translate ]]; then
+    ours_cmd=("$MGMT_PUPPET" translate --oracle-facts "$f")
+    pup_label=puppet; pup_cmd=(ruby "$SHARED_DIR/tools/puppet-catalog-json.rb" --no-graph --compact "$f")
+  elif [[ $mode == catalog ]]; then
+    ours_cmd=("$MGMT_PUPPET" catalog --oracle-facts --compact "$f")
+    pup_label=puppet; pup_cmd=(ruby "$SHARED_DIR/tools/puppet-catalog-json.rb" --no-graph --compact "$f")
+  else
+    ours_cmd=("$MGMT_PUPPET" validate "$f")
+    pup_label=puppet; pup_cmd=("$PUPPET" parser validate "$f")
   fi
-  if [[ $do_puppet -eq 1 ]]; then
-    pr=$runs; (( N >= 100000 )) && pr=1
-    if [[ $mode == diff ]]; then
-      read -r w r < <(measure "octocatalog-diff" "$pr" octocatalog-diff --bootstrapped-from-dir "$TMP/ocd-$N-a" \
-        --bootstrapped-to-dir "$TMP/ocd-$N-b" --puppet-binary "$(command -v puppet)" --hostname oracle.example.com \
-        --fact-file "$TMP/facts.json" --no-header)
-    elif [[ $mode == catalog || $mode == translate ]]; then
-      read -r w r < <(measure "puppet" "$pr" ruby "$SHARED_DIR/tools/puppet-catalog-json.rb" --no-graph --compact "$f")
-    else
-      read -r w r < <(measure "puppet" "$pr" "$PUPPET" parser validate "$f")
-    fi
-    pup_wall[$N]=$w; pup_rss[$N]=$r
+  pr=$runs; (( N >= 100000 )) && pr=1
+  ours_run() {
+    read -r w r < <(measure "ours ($1/$runs)" 1 "${ours_cmd[@]}")
+    ours_wall[$N]=$(best_of "${ours_wall[$N]}" "$w"); ours_rss[$N]=$(max_of "${ours_rss[$N]}" "$r")
+  }
+  pup_run() {
+    read -r w r < <(measure "$pup_label ($1/$pr)" 1 "${pup_cmd[@]}")
+    pup_wall[$N]=$(best_of "${pup_wall[$N]}" "$w"); pup_rss[$N]=$(max_of "${pup_rss[$N]}" "$r")
+  }
+  if [[ $interleave -eq 1 ]]; then
+    for ((i = 1; i <= runs; i++)); do
+      [[ $do_ours -eq 1 ]] && ours_run "$i"
+      [[ $do_puppet -eq 1 ]] && (( i <= pr )) && pup_run "$i"
+    done
+  else
+    if [[ $do_ours -eq 1 ]]; then for ((i = 1; i <= runs; i++)); do ours_run "$i"; done; fi
+    if [[ $do_puppet -eq 1 ]]; then for ((i = 1; i <= pr; i++)); do pup_run "$i"; done; fi
   fi
 done
 
@@ -189,7 +218,8 @@ for row in "${rows[@]}"; do
   printf '%-8s %12s %12s %14s %14s %12s %13s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g"
 done
 echo "growth ours(100k)/ours(10k): wall $g_ours, RSS $g_ours_mem   (puppet: wall $g_pup, RSS $g_pup_mem; 10.00 = linear)"
-echo "(ratios are puppet/ours; wall = best of $runs runs, puppet once for N>=100000; RSS = max over runs; puppet $puppet_version)"
+order=back-to-back; [[ $interleave -eq 1 ]] && order=interleaved
+echo "(ratios are puppet/ours; wall = best of $runs runs ($order), puppet once for N>=100000; RSS = max over runs; puppet $puppet_version)"
 
 if [[ -n "$markdown" ]]; then
   {
@@ -201,7 +231,7 @@ if [[ -n "$markdown" ]]; then
     for row in "${rows[@]}"; do echo "| ${row//|/ | } |"; done
     echo
     echo "Growth ours(100k)/ours(10k): wall $g_ours, RSS $g_ours_mem (puppet: wall $g_pup, RSS $g_pup_mem; 10.00 = linear)."
-    echo "Manifests: \`gen-manifest.py --shape chain --types file,exec,package,service\`; wall = best of $runs runs (puppet once for N >= 100000), RSS = max over runs."
+    echo "Manifests: \`gen-manifest.py --shape chain --types file,exec,package,service\`; wall = best of $runs runs, $order (puppet once for N >= 100000), RSS = max over runs."
   } >>"$markdown"
   echo "appended markdown table to $markdown" >&2
 fi
