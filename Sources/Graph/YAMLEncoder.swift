@@ -35,12 +35,13 @@ public enum YAMLEncoder {
         if g.edges.count >= max(halvesFrom, 2) {
             let halves = [0..<(g.edges.count / 2), (g.edges.count / 2)..<g.edges.count]
             let early = g.resourcesYAMLHint?.bytes(for: g.resources)
+            let perEdge = edgeBytesEstimate(g.resources)
             var written = doneInParts(early == nil ? 3 : 2, { k -> ByteBuffer in
                 if early == nil && k == 0 { return resourcesSection(g.resources) }
                 let h = halves[early == nil ? k - 1 : k]
                 PhaseClock.event("edges yaml half start"); defer { PhaseClock.event("edges yaml half end") }
                 var bytes = YAMLBytes()
-                bytes.reserve(h.count * 110)
+                bytes.reserve(h.count * perEdge)
                 writeEdges(g.edges[h], ends: ends?[h], resources: g.resources, into: &bytes)
                 return bytes.buffer
             })
@@ -52,7 +53,7 @@ public enum YAMLEncoder {
             out = YAMLBytes(capacity: 1 << 12)
             parts.append(out.buffer)
         } else {
-            out.reserve(g.resources.count * 120 + g.edges.count * 110)
+            out.reserve(g.resources.count * 120 + g.edges.count * edgeBytesEstimate(g.resources))
             writeResources(g.resources, into: &out)
             out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
             writeEdges(g.edges[...], ends: ends?[...], resources: g.resources, into: &out)
@@ -65,6 +66,17 @@ public enum YAMLEncoder {
             }
         }
         return parts
+    }
+
+    /// About how many bytes an edge takes (a little more, rather than less: a buffer short of
+    /// room copies all it holds): its fixed lines, a short name, two ends of resources' average
+    /// kind and name. (110, a guess, was short by a fifth for generated manifests: two copies of
+    /// megabytes.)
+    static func edgeBytesEstimate(_ resources: [Resource]) -> Int {
+        guard !resources.isEmpty else { return 110 }
+        var words = 0
+        for r in resources { words += r.kind.utf8.count + r.name.utf8.count }
+        return 56 + 2 * (24 + words / resources.count)
     }
 
     /// The `resources:` section alone, in a buffer of its own (room made for all of it).
@@ -118,6 +130,10 @@ public enum YAMLEncoder {
             edges.withUnsafeBufferPointer { edges in
                 var lines = EndLines(resources: ends == nil ? UnsafeBufferPointer(start: nil, count: 0) : resources)
                 for n in edges.indices {
+                    // The usual edge, of two hinted ends and a name with nothing to escape:
+                    // its bytes counted and copied into place at once.
+                    if let ends, lines.writeWhole(edges.baseAddress! + n, from: Int(ends[ends.startIndex + n].from),
+                                                  to: Int(ends[ends.startIndex + n].to), into: out.buffer) { continue }
                     out.lit("- name: "); out.quoted(edges[n].name)
                     out.lit("\n  from:\n")
                     lines.write(edges[n].from, at: ends.map { Int($0[$0.startIndex + n].from) }, into: out)
@@ -147,6 +163,53 @@ public enum YAMLEncoder {
             out.append("    kind: " as StaticString); YAMLBytes(out).quoted(ref.kind)
             out.append("\n    name: " as StaticString); YAMLBytes(out).quoted(ref.name)
             out.append(UInt8(ascii: "\n"))
+        }
+
+        /// Whether `place` is where `ref` is among the resources (the very strings: the mapper
+        /// makes each edge's ends from its resources); its lines are then made if need be.
+        mutating func ready(_ ref: borrowing Ref, at place: Int) -> Bool {
+            guard place >= 0, place < resources.count, sameWords(resources[place].kind, ref.kind),
+                  sameWords(resources[place].name, ref.name), made.count < Int(Int32.max) else { return false }
+            if start[place] < 0 {
+                let before = made.count
+                Self.write(ref, into: made)
+                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
+            }
+            return true
+        }
+
+        /// The whole of `edge` as `writeEdges` writes it, when both ends are where the hint says
+        /// and its name needs no escape (false, and nothing written, otherwise).
+        mutating func writeWhole(_ edge: UnsafePointer<Edge>, from: Int, to: Int, into out: ByteBuffer) -> Bool {
+            guard ready(edge.pointee.from, at: from), ready(edge.pointee.to, at: to) else { return false }
+            let notifies = edge.pointee.notify
+            return withUTF8Bytes(of: edge.pointee.name) { name in
+                guard !needsEscape(name, del: true) else { return false }
+                let head: StaticString = "- name: \"", mid: StaticString = "\"\n  from:\n", toLine: StaticString = "  to:\n"
+                let notify: StaticString = "  notify: true\n"
+                let (f, fn, t, tn) = (Int(start[from]), Int(length[from]), Int(start[to]), Int(length[to]))
+                let size = head.utf8CodeUnitCount + name.count + mid.utf8CodeUnitCount + fn + toLine.utf8CodeUnitCount + tn
+                    + (notifies ? notify.utf8CodeUnitCount : 0)
+                out.reserve(size)
+                var p = out.base + out.used
+                func put(_ s: StaticString) {
+                    p.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+                    p += s.utf8CodeUnitCount
+                }
+                func put(_ from: UnsafePointer<UInt8>, _ n: Int) {
+                    p.update(from: from, count: n)
+                    p += n
+                }
+                put(head)
+                if let b = name.baseAddress { put(b, name.count) }
+                put(mid)
+                put(made.base + f, fn)
+                put(toLine)
+                put(made.base + t, tn)
+                if notifies { put(notify) }
+                out.used += size
+                return true
+            }
         }
 
         /// `place`: where the hint says `ref` is among the resources (nil: no hint). Used only
