@@ -36,6 +36,11 @@ public func detachThread(stackSize: Int = 256 << 10, _ body: @escaping @Sendable
     _ = startThread(stackSize: stackSize, joinable: false, body)
 }
 
+/// Run first on every thread `startThread` makes, before its first allocation: a one-shot
+/// command marks each new thread's malloc arena for huge pages here (tuneAllocatorForBatch).
+/// Set once, before any thread is made.
+public nonisolated(unsafe) var threadSetup: (@Sendable () -> Void)?
+
 /// A new OS thread running `body`; a joinable one must be joined (`pthread_join`).
 func startThread(stackSize: Int, joinable: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
@@ -47,6 +52,7 @@ func startThread(stackSize: Int, joinable: Bool, _ body: @escaping @Sendable () 
     pthread_attr_setstacksize(&attr, stackSize)
     let rc = pthread_create(&thread, &attr, { raw in
         let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        threadSetup?()
         box.body()
         return nil
     }, box)

@@ -1,4 +1,3 @@
-import CSystem
 import Dispatch
 import Graph
 import PuppetParser
@@ -38,9 +37,8 @@ enum EarlyParse {
         let early = Started(path: path)
         started.withLock { $0 = early }
         // The main thread's stack size: the parser recurses as deep as the manifest nests.
+        // (Its arena takes huge pages: Graph.threadSetup, set by tuneAllocatorForBatch.)
         detachThread(stackSize: 8 << 20) {
-            // Before this thread's first allocation (its arena then takes huge pages).
-            _ = csys_advise_thread_heap()
             let feed = ManifestFiles.readWholeFile(path).map { StatementFeed(toParse: SourceFile(path: path, bytes: $0)) }
             early.feed = feed
             early.ready.leave()
