@@ -464,8 +464,11 @@ public final class Compiler {
         rels.reserveCapacity(catalog.resources.count)
         serials.reserveCapacity(catalog.resources.count)
         for r in catalog.resources where !r.virtual || r.exported {
-            // In the order the parameters were set (Puppet checks them in that order).
-            for (param, value) in r.parameters where ResourceTypes.isRelationshipParameter(param) {
+            // In the order the parameters were set (Puppet checks them in that order); only a
+            // relationship's value is copied out (a copy of each retains its strings).
+            let entries = r.parameters.entries
+            for i in entries.indices where ResourceTypes.isRelationshipParameter(entries[i].key) {
+                let (param, value) = entries[i]
                 var seen = Set<String>()
                 func relate(_ ref: String, oneOf count: Int, found: CatalogResource? = nil) throws {
                     let target = found ?? catalog.resource(ref: ref) ?? catalog.resource(ref: Compiler.canonicalRef(ref))
