@@ -65,7 +65,13 @@ public final class Catalog {
 
     func contain(_ container: CatalogResource, _ child: CatalogResource) {
         containmentEdges.append((container, child))
+        containmentSerials.append((Int32(container.serial), Int32(child.serial)))
     }
+
+    /// `containmentEdges` as the two resources' serials (both are in the catalog when one is
+    /// made to contain the other): what the cycle check and the mapper read, on threads that
+    /// would otherwise touch, and so take from the other core's cache, 20k resource objects.
+    private(set) var containmentSerials: [(from: Int32, to: Int32)] = []
 
     /// Relationships from the four relationship metaparameters, normalised so that `from` is
     /// applied before `to` (the oracle's `relationships`), sorted; set by the compiler's last

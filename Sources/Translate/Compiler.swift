@@ -570,9 +570,9 @@ public final class Compiler {
     /// and from containers stand for everything the container holds.
     func relatedLeaves(_ serials: [(from: Int, to: Int)]) -> Adjacency {
         let n = serials.isEmpty ? 0 : catalog.resources.count
-        let containment = catalog.containmentEdges
+        let containment = catalog.containmentSerials
         let children = Adjacency(vertices: n) { add in
-            if n > 0 { for (from, to) in containment { add(from.serial, to.serial) } }
+            if n > 0 { for (from, to) in containment { add(Int(from), Int(to)) } }
         }
         func isLeaf(_ v: Int) -> Bool { children.offsets[v] == children.offsets[v + 1] }
         // A container stands for the leaves below it.

@@ -127,10 +127,10 @@ public struct Mapper {
         let n = resources.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
-        for (i, r) in resources.enumerated() { index[r.serial] = i }
+        for (i, j) in mappedAt.enumerated() { index[j] = i }
         var children = [[Int]](repeating: [], count: n)
-        for (from, to) in catalog.containmentEdges {
-            let f = index[from.serial], t = index[to.serial]
+        for (from, to) in catalog.containmentSerials {
+            let f = index[Int(from)], t = index[Int(to)]
             if f >= 0 && t >= 0 { children[f].append(t) }
         }
         var vertices: [Resource] = []

@@ -143,10 +143,12 @@ struct CompileOptions: ParsableArguments {
         let early = Mapper.Options(graphName: "", modulePath: modulePaths)
         let (catalog, node, warnings, files) = try compileReadingFiles(source, keepUntilExit: keepUntilExit, whenResourcesFinal: { c in
             guard c.isLarge else { return }
-            let mapping = MappingResources(c, options: early, encodingResources: encodingResources)
-            started.mapping = mapping
-            mapping.help()
+            started.mapping = MappingResources(c, options: early, encodingResources: encodingResources)
         })
+        // The compiler's thread collects and checks the relationships first, from resources
+        // still in its own cache (it made them; a resource another thread has touched since
+        // is a cache miss here), then maps what the mapping thread has not taken yet.
+        started.mapping?.help()
         var mapper = Mapper(options: Mapper.Options(graphName: graphName ?? node, modulePath: modulePaths))
         let graph = mapper.map(catalog, started: started.mapping).graph
         PhaseClock.mark("map")
