@@ -78,7 +78,7 @@ public struct Mapper {
         graph.edgeEndsHint = ends
         var names: [Ref: String] = [:]
         if options.keepPuppetNames {
-            for v in p.vertices.indices { names[p.vertices[v].ref] = p.puppetName[v] }
+            for v in p.puppetName.indices { names[p.graph.resources[p.place[v]].ref] = p.puppetName[v] }
         }
         return (graph, names)
     }
@@ -90,7 +90,6 @@ public struct Mapper {
         var index: [Int]
         /// Each resource's entry and exit vertex: itself, or its container's two whits.
         var entry: [Int], exit: [Int]
-        var vertices: [Resource]
         var puppetName: [String]
         /// The graph's resources (in the codec's order), without edges yet.
         var graph: Graph
@@ -113,18 +112,18 @@ public struct Mapper {
         let each = mapping ?? ResourceMapping(catalog, options)
         if mapping == nil { each.help(); each.wait() }
         PhaseClock.event("resources mapped")
-        // The catalog's resources in the graph (not the virtual ones), and which are containers.
-        var resources: [CatalogResource] = [], isContainer: [Bool] = [], mappedAt: [Int] = []
-        resources.reserveCapacity(catalog.resources.count)
+        // The catalog's resources in the graph (not the virtual ones), by serial, and which are
+        // containers. (Numbers only: the resource objects were last touched on other threads,
+        // and each touch here would be a miss on another core's cache.)
+        var isContainer: [Bool] = [], mappedAt: [Int] = []
         isContainer.reserveCapacity(catalog.resources.count)
         mappedAt.reserveCapacity(catalog.resources.count)
-        for (j, r) in catalog.resources.enumerated() where each.role[j] != .virtual {
-            resources.append(r)
+        for j in 0..<catalog.resources.count where each.role[j] != .virtual {
             isContainer.append(each.role[j] == .container)
             mappedAt.append(j)
         }
         let warnings = each.warnings
-        let n = resources.count
+        let n = mappedAt.count
         // Catalog serial → place in `resources` (-1: virtual, not in the graph).
         var index = [Int](repeating: -1, count: catalog.resources.count)
         for (i, j) in mappedAt.enumerated() { index[j] = i }
@@ -133,17 +132,18 @@ public struct Mapper {
             let f = index[Int(from)], t = index[Int(to)]
             if f >= 0 && t >= 0 { children[f].append(t) }
         }
-        var vertices: [Resource] = []
+        var vertices: [Resource?] = []
         // The oracle's names, only for comparing edges with Puppet's (`keepPuppetNames`).
         var puppetName: [String] = []
         let named = options.keepPuppetNames
         vertices.reserveCapacity(n)
         if named { puppetName.reserveCapacity(n) }
         var entry = [Int](repeating: 0, count: n), exit = entry
-        for (i, r) in resources.enumerated() {
+        for i in 0..<n {
             if isContainer[i] {
                 // Puppet's graph capitalises the main class: Class[Main].
-                let whit = r.ref == "Class[main]" ? "Class[Main]" : r.ref
+                let ref = catalog.resources[mappedAt[i]].ref
+                let whit = ref == "Class[main]" ? "Class[Main]" : ref
                 entry[i] = vertices.count
                 exit[i] = vertices.count + 1
                 for w in ["admissible_", "completed_"] {
@@ -155,30 +155,32 @@ public struct Mapper {
                 exit[i] = vertices.count
                 // Moved, not copied (a copy retains each of its strings and lists).
                 vertices.append(each.take(mappedAt[i]))
-                if named { puppetName.append(r.ref) }
+                if named { puppetName.append(catalog.resources[mappedAt[i]].ref) }
             }
         }
         // Each vertex's place in the graph's resource list, which is in the codec's order; a
         // vertex with the same kind and name as the one before it shares its place, so their
         // edges merge.
-        let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i].kind : vertices[i].name }
+        let order = indicesSortedByUTF8(count: vertices.count, parts: 2) { i, part in part == 0 ? vertices[i]!.kind : vertices[i]!.name }
         var graph = Graph(name: "")
         graph.resources.reserveCapacity(vertices.count)
         var place = [Int](repeating: 0, count: vertices.count)
+        // Each vertex moved into its place (a vertex merged into the one before it is dropped).
         for v in order {
-            if let last = graph.resources.last, last.kind == vertices[v].kind, last.name == vertices[v].name {
+            let vertex = vertices[v].take()!
+            if let last = graph.resources.last, last.kind == vertex.kind, last.name == vertex.name {
                 place[v] = graph.resources.count - 1
             } else {
                 place[v] = graph.resources.count
-                graph.resources.append(vertices[v])
+                graph.resources.append(vertex)
             }
         }
-        var p = Prepared(index: index, entry: entry, exit: exit, vertices: vertices, puppetName: puppetName, graph: graph,
+        var p = Prepared(index: index, entry: entry, exit: exit, puppetName: puppetName, graph: graph,
                          place: place, width: max(graph.resources.count, 1), warnings: warnings)
         // Two containment edges a resource, and about one relationship.
         p.edgeKeys.reserveCapacity(3 * vertices.count)
         // Containment: a container's entry before what it holds, that before its exit.
-        for i in resources.indices where isContainer[i] {
+        for i in 0..<n where isContainer[i] {
             if children[i].isEmpty { p.addEdge(entry[i], exit[i], false) }
             for c in children[i] {
                 p.addEdge(entry[i], entry[c], true)
