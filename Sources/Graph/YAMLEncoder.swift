@@ -178,10 +178,38 @@ public enum YAMLEncoder {
             return true
         }
 
+        /// `ready`, with the end's two strings compared as the words they are stored as, read
+        /// in place: no copy of them, so no reference count is touched. The two halves of the
+        /// edges are written at once, and most edges have an end in the main class's whits:
+        /// a retain and release of those few strings from both threads for every edge made
+        /// their counts' cache line go back and forth between the cores.
+        mutating func ready(end: UnsafeRawPointer, at place: Int) -> Bool {
+            guard place >= 0, place < resources.count, let base = resources.baseAddress, made.count < Int(Int32.max) else { return false }
+            let resource = UnsafeRawPointer(base + place)
+            let (kind, name) = (EndLines.resourceKind, EndLines.resourceName)
+            guard resource.load(fromByteOffset: kind, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refKind, as: (UInt64, UInt64).self),
+                  resource.load(fromByteOffset: name, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refName, as: (UInt64, UInt64).self)
+            else { return false }
+            if start[place] < 0 {
+                let before = made.count
+                Self.write(Ref(kind: resources[place].kind, name: resources[place].name), into: made)
+                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
+            }
+            return true
+        }
+
+        static let resourceKind = MemoryLayout<Resource>.offset(of: \Resource.kind)!
+        static let resourceName = MemoryLayout<Resource>.offset(of: \Resource.name)!
+        static let refKind = MemoryLayout<Ref>.offset(of: \Ref.kind)!
+        static let refName = MemoryLayout<Ref>.offset(of: \Ref.name)!
+        static let edgeFrom = MemoryLayout<Edge>.offset(of: \Edge.from)!
+        static let edgeTo = MemoryLayout<Edge>.offset(of: \Edge.to)!
+
         /// The whole of `edge` as `writeEdges` writes it, when both ends are where the hint says
         /// and its name needs no escape (false, and nothing written, otherwise).
         mutating func writeWhole(_ edge: UnsafePointer<Edge>, from: Int, to: Int, into out: ByteBuffer) -> Bool {
-            guard ready(edge.pointee.from, at: from), ready(edge.pointee.to, at: to) else { return false }
+            let raw = UnsafeRawPointer(edge)
+            guard ready(end: raw + EndLines.edgeFrom, at: from), ready(end: raw + EndLines.edgeTo, at: to) else { return false }
             let notifies = edge.pointee.notify
             return withUTF8Bytes(of: edge.pointee.name) { name in
                 guard !needsEscape(name, del: true) else { return false }
