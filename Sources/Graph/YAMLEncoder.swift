@@ -165,19 +165,6 @@ public enum YAMLEncoder {
             out.append(UInt8(ascii: "\n"))
         }
 
-        /// Whether `place` is where `ref` is among the resources (the very strings: the mapper
-        /// makes each edge's ends from its resources); its lines are then made if need be.
-        mutating func ready(_ ref: borrowing Ref, at place: Int) -> Bool {
-            guard place >= 0, place < resources.count, sameWords(resources[place].kind, ref.kind),
-                  sameWords(resources[place].name, ref.name), made.count < Int(Int32.max) else { return false }
-            if start[place] < 0 {
-                let before = made.count
-                Self.write(ref, into: made)
-                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
-            }
-            return true
-        }
-
         /// `ready`, with the end's two strings compared as the words they are stored as, read
         /// in place: no copy of them, so no reference count is touched. The two halves of the
         /// edges are written at once, and most edges have an end in the main class's whits:
@@ -190,12 +177,16 @@ public enum YAMLEncoder {
             guard resource.load(fromByteOffset: kind, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refKind, as: (UInt64, UInt64).self),
                   resource.load(fromByteOffset: name, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refName, as: (UInt64, UInt64).self)
             else { return false }
-            if start[place] < 0 {
-                let before = made.count
-                Self.write(Ref(kind: resources[place].kind, name: resources[place].name), into: made)
-                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
-            }
+            makeLines(place, Ref(kind: resources[place].kind, name: resources[place].name))
             return true
+        }
+
+        /// Resource `place`'s two lines, written into `made` the first time they are asked for.
+        mutating func makeLines(_ place: Int, _ ref: borrowing Ref) {
+            guard start[place] < 0 else { return }
+            let before = made.count
+            Self.write(copy ref, into: made)
+            (start[place], length[place]) = (Int32(before), Int32(made.count - before))
         }
 
         static let resourceKind = MemoryLayout<Resource>.offset(of: \Resource.kind)!
@@ -248,11 +239,7 @@ public enum YAMLEncoder {
                   sameWords(resources[place].name, ref.name), made.count < Int(Int32.max) else {
                 return Self.write(copy ref, into: out.buffer)
             }
-            if start[place] < 0 {
-                let before = made.count
-                Self.write(ref, into: made)
-                (start[place], length[place]) = (Int32(before), Int32(made.count - before))
-            }
+            makeLines(place, ref)
             out.buffer.append(UnsafeBufferPointer(start: made.base + Int(start[place]), count: Int(length[place])))
         }
     }
