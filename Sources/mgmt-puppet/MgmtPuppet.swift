@@ -46,6 +46,7 @@ struct MgmtPuppet: AsyncParsableCommand {
         let rest = Array(args.dropFirst())
         func run<C: ParsableCommand>(_ type: C.Type) -> Bool {
             guard var command = try? type.parse(rest) else { return false }
+            PhaseClock.event("arguments parsed")
             do { try command.run() } catch { exit(withError: error) }
             return true
         }
