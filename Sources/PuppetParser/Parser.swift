@@ -85,21 +85,30 @@ public struct Parser {
     static let lookahead = 3
     static let lexBatch = 1024
 
-    var tok: Token { lexer.tokens[p] }
-    var kind: TokenKind { lexer.tokens[p].kind }
-    func peekKind(_ n: Int = 1) -> TokenKind { p + n < lexer.tokens.count ? lexer.tokens[p + n].kind : .eof }
-    func peekToken(_ n: Int = 1) -> Token { lexer.tokens[min(p + n, lexer.tokens.count - 1)] }
+    var tok: Token { lexer[token: p] }
+    var kind: TokenKind { lexer[token: p].kind }
+    func peekKind(_ n: Int = 1) -> TokenKind { p + n < lexer.endIndex ? lexer[token: p + n].kind : .eof }
+    func peekToken(_ n: Int = 1) -> Token { lexer[token: min(p + n, lexer.endIndex - 1)] }
 
     /// Moves to the next token, first lexing a batch if fewer than `lookahead` are left: there
     /// are always more than `lookahead` tokens past `p`, or the last one is `eof`.
     @inline(__always)
     mutating func advance() {
-        if p + Parser.lookahead >= lexer.tokens.count { lexBatch() }
-        if p < lexer.tokens.count - 1 { p += 1 }
+        if p + Parser.lookahead >= lexer.endIndex { lexBatch() }
+        if p < lexer.endIndex - 1 { p += 1 }
     }
 
+    /// Lexes the next batch, first dropping the tokens read but the last few (`p -= 1` steps
+    /// back one), unless a backtracking parse may return to an earlier one.
     @inline(never)
-    mutating func lexBatch() { lexer.lex(untilCount: p + Parser.lookahead + Parser.lexBatch) }
+    mutating func lexBatch() {
+        if backtracking == 0 { lexer.dropTokens(before: p - Parser.keepBehind) }
+        lexer.lex(untilCount: p + Parser.lookahead + Parser.lexBatch)
+    }
+
+    static let keepBehind = 8
+    /// How many backtracking parses are under way: while one is, every token is kept.
+    var backtracking = 0
 
     func text(_ t: Token) -> String { file.text(t.range) }
 
@@ -459,7 +468,7 @@ public struct Parser {
             guard kind == .colon else { throw syntaxError("':' after the resource title") }
             advance()
             let operations = try parseAttributeOperations()
-            bodies.append(ResourceBody(title: title, operations: operations, range: SourceRange(titleStart, lexer.tokens[max(0, p - 1)].end)))
+            bodies.append(ResourceBody(title: title, operations: operations, range: SourceRange(titleStart, lexer[token: max(lexer.base, p - 1)].end)))
             if kind == .semicolon {
                 advance()
                 if kind == .rbrace { break }
@@ -743,8 +752,11 @@ public struct Parser {
             guard kind == .comma else { break }
             let save = p
             let saveDiagnostics = diagnostics
+            backtracking += 1
             advance()
-            if let next = try? parseAssignment(), kind == .farrow {
+            let next = try? parseAssignment()
+            backtracking -= 1
+            if let next, kind == .farrow {
                 key = next
                 continue
             }

@@ -64,4 +64,34 @@ final class StreamingParseTests: XCTestCase {
         checkSame(SourceFile(path: "long.pp", text: text))
         checkSame(SourceFile(path: "long-error.pp", text: text + "notify { 'late': message => }\n"))
     }
+
+    /// The parser keeps only a window of tokens (Lexer.window), except while it backtracks
+    /// (a list's unbraced hash, `[a => 1, x]`, reads `x` before it knows `x` is no key): a long
+    /// file of such lists, some backtracking over more than a lexer batch, parses to what each
+    /// of its statements parses to alone, and an error at its end is placed right.
+    func testTokenWindowKeepsWhatBacktrackingNeeds() {
+        let long = "[" + (0..<(2 * Parser.lexBatch)).map(String.init).joined(separator: ", ") + "]"
+        let statements = (0..<300).map { i -> String in
+            let wide = (0..<(i % 7) * 40).map { "k\($0) => [\($0), 'v']," }.joined(separator: " ")
+            let last = i % 50 == 0 ? long : "'x'"
+            return "$h\(i) = { a => 1, \(wide) 'b' => { c => [1, 2,], d => 3, }, }\n$l\(i) = [a => 1, b => 2, \(last)]\n"
+        }
+        let text = statements.joined()
+        XCTAssertGreaterThan(Lexer.tokenize(SourceFile(path: "w.pp", text: text)).tokens.count, 20 * Lexer.window)
+        let whole = Parser.parse(SourceFile(path: "w.pp", text: text))
+        XCTAssertEqual(whole.diagnostics.map { $0.rendered() }, [])
+        guard case let .block(parsed)? = whole.body?.kind else { return XCTFail("not a block") }
+        XCTAssertEqual(parsed.count, 2 * statements.count)
+        for (i, s) in statements.enumerated() {
+            guard case let .block(alone)? = Parser.parse(SourceFile(path: "s.pp", text: s)).body?.kind else { return XCTFail(s) }
+            XCTAssertEqual(parsed[2 * i ..< 2 * i + 2].map(Dumper.dump), alone.map(Dumper.dump))
+        }
+        let late = "$late = { a => }\n"
+        let alone = Parser.parse(SourceFile(path: "s.pp", text: late)).diagnostics
+        let bad = Parser.parse(SourceFile(path: "w.pp", text: text + late)).diagnostics
+        XCTAssertEqual(alone.count, 1)
+        XCTAssertEqual(bad.map(\.message), alone.map(\.message))
+        XCTAssertEqual(bad.map(\.location.line), [2 * statements.count + 1])
+        XCTAssertEqual(bad.map(\.location.column), alone.map(\.location.column))
+    }
 }
