@@ -104,3 +104,44 @@ int csys_advise_thread_heap(void) {
     uintptr_t heap_max = 64u << 20;
     return madvise((void *)(p & ~(heap_max - 1)), heap_max, MADV_HUGEPAGE);
 }
+
+#include <sched.h>
+
+static cpu_set_t spread_allowed;
+static int spread_on;
+
+int csys_spread_threads_init(void) {
+    if (sched_getaffinity(0, sizeof spread_allowed, &spread_allowed) != 0) return 0;
+    spread_on = CPU_COUNT(&spread_allowed) > 1;
+    return spread_on;
+}
+
+int csys_thread_attr_elsewhere(pthread_attr_t *attr) {
+    if (!spread_on) return 0;
+    int here = sched_getcpu();
+    if (here < 0 || here >= CPU_SETSIZE || !CPU_ISSET(here, &spread_allowed)) return 0;
+    cpu_set_t elsewhere = spread_allowed;
+    CPU_CLR(here, &elsewhere);
+    return pthread_attr_setaffinity_np(attr, sizeof elsewhere, &elsewhere) == 0;
+}
+
+int csys_thread_affinity_restore(void) {
+    if (!spread_on) return 0;
+    return sched_setaffinity(0, sizeof spread_allowed, &spread_allowed) == 0;
+}
+
+int csys_current_cpu(void) { return sched_getcpu(); }
+
+int csys_thread_cpu_count(void) {
+    cpu_set_t s;
+    return sched_getaffinity(0, sizeof s, &s) == 0 ? CPU_COUNT(&s) : -1;
+}
+
+int csys_pin_to_current_cpu(void) {
+    int here = sched_getcpu();
+    if (here < 0 || here >= CPU_SETSIZE) return -1;
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    CPU_SET(here, &s);
+    return sched_setaffinity(0, sizeof s, &s) == 0 ? here : -1;
+}

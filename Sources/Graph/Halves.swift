@@ -41,6 +41,11 @@ public func detachThread(stackSize: Int = 256 << 10, _ body: @escaping @Sendable
 /// Set once, before any thread is made.
 public nonisolated(unsafe) var threadSetup: (@Sendable () -> Void)?
 
+/// Run on every new thread's attributes before `pthread_create` (a one-shot command starts
+/// threads on another CPU than their creator's: csys_thread_attr_elsewhere). Set once, before
+/// any thread is made.
+public nonisolated(unsafe) var threadAttributes: ((UnsafeMutablePointer<pthread_attr_t>) -> Void)?
+
 /// A new OS thread running `body`; a joinable one must be joined (`pthread_join`).
 func startThread(stackSize: Int, joinable: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
@@ -50,6 +55,7 @@ func startThread(stackSize: Int, joinable: Bool, _ body: @escaping @Sendable () 
     pthread_attr_init(&attr)
     pthread_attr_setdetachstate(&attr, Int32(joinable ? PTHREAD_CREATE_JOINABLE : PTHREAD_CREATE_DETACHED))
     pthread_attr_setstacksize(&attr, stackSize)
+    threadAttributes?(&attr)
     let rc = pthread_create(&thread, &attr, { raw in
         let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
         threadSetup?()

@@ -68,7 +68,7 @@ public final class Expr: @unchecked Sendable {
         case resource(form: ResourceForm, type: Expr, bodies: [ResourceBody])
         case resourceDefaults(form: ResourceForm, type: Expr, operations: [AttributeOperation])
         case resourceOverride(form: ResourceForm, resources: Expr, operations: [AttributeOperation])
-        case collect(type: Expr, query: CollectQuery, operations: [AttributeOperation])
+        indirect case collect(type: Expr, query: CollectQuery, operations: [AttributeOperation])
 
         // Definitions
         indirect case classDefinition(name: String, parent: String?, parameters: [Parameter], body: Expr?)

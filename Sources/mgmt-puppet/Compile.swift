@@ -167,7 +167,14 @@ func tuneAllocatorForBatch(oneArena: Bool) {
     _ = csys_tune_malloc_for_batch(512 << 20, oneArena ? 1 : 0)
     // The threads that map and write beside the compile (Graph.startThread) then take huge
     // pages too: ~1,300 fewer page faults in a 10k translate (of ~4,400).
-    if !oneArena { threadSetup = { _ = csys_advise_thread_heap() } }
+    // And they start on the other CPU at once, not after a scheduler tick (csystem.h).
+    if csys_spread_threads_init() == 1 {
+        threadAttributes = { _ = csys_thread_attr_elsewhere($0) }
+        threadSetup = oneArena ? { _ = csys_thread_affinity_restore() }
+            : { _ = csys_thread_affinity_restore(); _ = csys_advise_thread_heap() }
+    } else if !oneArena {
+        threadSetup = { _ = csys_advise_thread_heap() }
+    }
 }
 
 extension StatementFeed {
