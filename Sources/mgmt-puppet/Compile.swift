@@ -168,12 +168,11 @@ func tuneAllocatorForBatch(oneArena: Bool) {
     // The threads that map and write beside the compile (Graph.startThread) then take huge
     // pages too: ~1,300 fewer page faults in a 10k translate (of ~4,400).
     // And they start on the other CPU at once, not after a scheduler tick (csystem.h).
-    if csys_spread_threads_init() == 1 {
-        threadAttributes = { _ = csys_thread_attr_elsewhere($0) }
-        threadSetup = oneArena ? { _ = csys_thread_affinity_restore() }
-            : { _ = csys_thread_affinity_restore(); _ = csys_advise_thread_heap() }
-    } else if !oneArena {
-        threadSetup = { _ = csys_advise_thread_heap() }
+    // (The restore does nothing where there was nothing to spread over.)
+    if csys_spread_threads_init() == 1 { threadAttributes = { _ = csys_thread_attr_elsewhere($0) } }
+    threadSetup = {
+        _ = csys_thread_affinity_restore()
+        if !oneArena { _ = csys_advise_thread_heap() }
     }
 }
 
