@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,16 +10,36 @@ import Darwin
 public final class SourceFile: @unchecked Sendable {
     public let path: String
     public let bytes: [UInt8]
-    /// Byte offset of the first byte of every line; `lineStarts[0] == 0`.
-    public let lineStarts: [Int32]
+
+    /// Byte offset of the first byte of every line; `lineStarts[0] == 0`. Made the first time
+    /// it is asked for: only messages and a catalog's line numbers need it, and a large
+    /// manifest's index (a memchr per line, ~0.4 ms a megabyte) used to be made before its
+    /// parse could begin (translate never asks). Threads may ask at once (the catalog's JSON
+    /// writers): made once, under a lock; read without one afterwards.
+    public var lineStarts: [Int32] {
+        if lineIndexMade.load(ordering: .acquiring) { return lineIndex }
+        return lineIndexLock.withLock { _ in
+            if !lineIndexMade.load(ordering: .acquiring) {
+                lineIndex = SourceFile.lineStarts(of: bytes)
+                lineIndexMade.store(true, ordering: .releasing)
+            }
+            return lineIndex
+        }
+    }
+    private let lineIndexMade = Atomic<Bool>(false)
+    private let lineIndexLock = Mutex<Void>(())
+    /// Written once, under the lock, before `lineIndexMade` says so; read only after that.
+    private var lineIndex: [Int32] = []
 
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
+    }
+
+    /// memchr from newline to newline (a byte loop over a megabyte costs a few milliseconds).
+    static func lineStarts(of bytes: [UInt8]) -> [Int32] {
         var starts: [Int32] = [0]
         starts.reserveCapacity(bytes.count / 24 + 1)
-        // memchr from newline to newline: a large manifest is read before anything else runs,
-        // and a byte loop over a megabyte costs a few milliseconds.
         bytes.withUnsafeBytes { buf in
             guard let base = buf.baseAddress else { return }
             var at = 0
@@ -28,7 +49,7 @@ public final class SourceFile: @unchecked Sendable {
                 at = i + 1
             }
         }
-        self.lineStarts = starts
+        return starts
     }
 
     public convenience init(path: String, text: String) {
@@ -38,10 +59,11 @@ public final class SourceFile: @unchecked Sendable {
     /// 1-based line of a byte offset (what a catalog records for each resource: no column).
     public func line(of offset: Int32) -> Int {
         let off = max(0, min(Int(offset), bytes.count))
-        var lo = 0, hi = lineStarts.count - 1
+        let starts = lineStarts
+        var lo = 0, hi = starts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
-            if Int(lineStarts[mid]) <= off { lo = mid } else { hi = mid - 1 }
+            if Int(starts[mid]) <= off { lo = mid } else { hi = mid - 1 }
         }
         return lo + 1
     }
@@ -64,6 +86,7 @@ public final class SourceFile: @unchecked Sendable {
 
     /// The text of the (1-based) line, without its line break.
     public func lineText(_ line: Int) -> String {
+        let lineStarts = self.lineStarts
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = Int(lineStarts[line - 1])
         var end = line < lineStarts.count ? Int(lineStarts[line]) - 1 : bytes.count
