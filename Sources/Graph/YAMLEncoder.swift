@@ -177,7 +177,8 @@ public enum YAMLEncoder {
             guard resource.load(fromByteOffset: kind, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refKind, as: (UInt64, UInt64).self),
                   resource.load(fromByteOffset: name, as: (UInt64, UInt64).self) == end.load(fromByteOffset: EndLines.refName, as: (UInt64, UInt64).self)
             else { return false }
-            makeLines(place, Ref(kind: resources[place].kind, name: resources[place].name))
+            // (Made once per resource; the Ref, whose strings a copy retains, only then.)
+            if start[place] < 0 { makeLines(place, Ref(kind: resources[place].kind, name: resources[place].name)) }
             return true
         }
 
