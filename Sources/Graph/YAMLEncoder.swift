@@ -30,22 +30,26 @@ public enum YAMLEncoder {
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
         // A large graph's resources and the two halves of its edges (most of its bytes) are
-        // written at once — or only the halves, when the resources were written meanwhile
-        // (translate begins them before the edges exist: `resourcesYAMLHint`).
+        // written at once — or only the halves, when the resources are being written already
+        // (translate begins them before the edges exist: `resourcesYAMLHint`); those are
+        // waited for after the halves, which need not wait for them.
         if g.edges.count >= max(halvesFrom, 2) {
             let halves = [0..<(g.edges.count / 2), (g.edges.count / 2)..<g.edges.count]
-            let early = g.resourcesYAMLHint?.bytes(for: g.resources)
             let perEdge = edgeBytesEstimate(g.resources)
-            var written = doneInParts(early == nil ? 3 : 2, { k -> ByteBuffer in
-                if early == nil && k == 0 { return resourcesSection(g.resources) }
-                let h = halves[early == nil ? k - 1 : k]
+            func half(_ h: Range<Int>) -> ByteBuffer {
                 PhaseClock.event("edges yaml half start"); defer { PhaseClock.event("edges yaml half end") }
                 var bytes = YAMLBytes()
                 bytes.reserve(h.count * perEdge)
                 writeEdges(g.edges[h], ends: ends?[h], resources: g.resources, into: &bytes)
                 return bytes.buffer
-            })
-            if let early { written.insert(early, at: 0) }
+            }
+            var written: [ByteBuffer]
+            if let hint = g.resourcesYAMLHint {
+                let edgeHalves = doneInParts(2) { half(halves[$0]) }
+                written = [hint.bytes(for: g.resources) ?? resourcesSection(g.resources)] + edgeHalves
+            } else {
+                written = doneInParts(3) { k in k == 0 ? resourcesSection(g.resources) : half(halves[k - 1]) }
+            }
             let label = YAMLBytes(capacity: 16)
             label.raw("edges:\n")
             written.insert(label.buffer, at: 1)
