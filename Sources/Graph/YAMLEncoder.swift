@@ -46,13 +46,13 @@ public enum YAMLEncoder {
             var written: [ByteBuffer]
             if let hint = g.resourcesYAMLHint {
                 let edgeHalves = doneInParts(2) { half(halves[$0]) }
-                written = [hint.bytes(for: g.resources) ?? resourcesSection(g.resources)] + edgeHalves
+                written = (hint.bytes(for: g.resources) ?? [resourcesSection(g.resources)]) + edgeHalves
             } else {
                 written = doneInParts(3) { k in k == 0 ? resourcesSection(g.resources) : half(halves[k - 1]) }
             }
             let label = YAMLBytes(capacity: 16)
             label.raw("edges:\n")
-            written.insert(label.buffer, at: 1)
+            written.insert(label.buffer, at: written.count - 2)
             parts += written
             out = YAMLBytes(capacity: 1 << 12)
             parts.append(out.buffer)
@@ -90,11 +90,32 @@ public enum YAMLEncoder {
         return bytes.buffer
     }
 
+    /// The `resources:` section in buffers to be written one after another: a large one in two
+    /// halves written at once (the section of a 10k translate is ~2 ms of work, the last to
+    /// finish).
+    static func resourcesSectionParts(_ resources: [Resource], halvesFrom: Int = 4096) -> [ByteBuffer] {
+        guard resources.count >= max(halvesFrom, 2) else { return [resourcesSection(resources)] }
+        let mid = resources.count / 2
+        return doneInParts(2) { k in
+            let range = k == 0 ? 0..<mid : mid..<resources.count
+            var bytes = YAMLBytes(capacity: range.count * 120)
+            writeResources(resources, range, into: &bytes)
+            return bytes.buffer
+        }
+    }
+
     static func writeResources(_ resources: [Resource], into out: inout YAMLBytes) {
-        out.raw(resources.isEmpty ? "resources: {}\n" : "resources:\n")
-        var currentKind: String?
+        writeResources(resources, resources.indices, into: &out)
+    }
+
+    /// The section's lines for `range` of the resources: its `resources:` line if the range
+    /// begins the list, a kind's line where the kind changes (or the range begins inside it).
+    static func writeResources(_ resources: [Resource], _ range: Range<Int>, into out: inout YAMLBytes) {
+        if range.lowerBound == 0 { out.raw(resources.isEmpty ? "resources: {}\n" : "resources:\n") }
+        var currentKind: String? = range.lowerBound > 0 ? resources[range.lowerBound - 1].kind : nil
         var sortedKeys = SortedKeyOrders()
-        for r in resources {
+        for i in range {
+            let r = resources[i]
             if r.kind != currentKind {
                 out.lit("  "); out.raw(r.kind); out.lit(":\n")
                 currentKind = r.kind
@@ -335,20 +356,20 @@ public enum YAMLEncoder {
 /// A graph's `resources:` section written on another thread, begun before the graph is
 /// finished (`Graph.resourcesYAMLHint`), with the list it was written from.
 public final class ResourcesYAML: @unchecked Sendable {
-    private let work: BackgroundWork<(resources: [Resource], bytes: ByteBuffer)>
+    private let work: BackgroundWork<(resources: [Resource], bytes: [ByteBuffer])>
 
     /// Starts a thread that waits for `resources()` and writes them.
     public init(writing resources: @escaping @Sendable () -> [Resource]) {
         work = BackgroundWork {
             let list = resources()
             PhaseClock.event("resources yaml start"); defer { PhaseClock.event("resources yaml end") }
-            return (list, YAMLEncoder.resourcesSection(list))
+            return (list, YAMLEncoder.resourcesSectionParts(list))
         }
     }
 
     /// The section (waited for), if it was written from this very list: the same storage,
     /// which this holds on to, so it cannot have been changed or reused since.
-    func bytes(for resources: [Resource]) -> ByteBuffer? {
+    func bytes(for resources: [Resource]) -> [ByteBuffer]? {
         let (written, bytes) = work.result()
         guard written.count == resources.count else { return nil }
         let same = written.withUnsafeBufferPointer { a in resources.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }

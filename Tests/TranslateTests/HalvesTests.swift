@@ -1,5 +1,5 @@
 import XCTest
-import Graph
+@testable import Graph
 import PuppetParser
 @testable import Translate
 
@@ -54,6 +54,24 @@ final class HalvesTests: XCTestCase {
         }
         XCTAssertEqual(YAMLEncoder.encode(changed), YAMLEncoder.encode(changedUnhinted))
         XCTAssertTrue(YAMLEncoder.encode(changed).contains("  to:\n    kind: \"exec\"\n    name: \"a-first-one\"\n"))
+    }
+
+    /// The resources section in two halves (translate writes it so beside the edges): joined,
+    /// the bytes of one pass, where the halves meet inside a kind's list and where they meet
+    /// at the start of a kind.
+    func testResourcesSectionInHalvesIsTheSectionInOnePass() {
+        for (execs, files) in [(3, 4), (2, 2), (1, 5), (4, 0)] {
+            var resources: [Resource] = []
+            for i in 0..<execs { resources.append(Resource(kind: "exec", name: "e\(i)", params: ["cmd": .string("/bin/echo \(i)")])) }
+            for i in 0..<files { resources.append(Resource(kind: "file", name: "/tmp/f\(i)", params: ["content": .string("x\n")])) }
+            let whole = YAMLEncoder.resourcesSection(resources)
+            let parts = YAMLEncoder.resourcesSectionParts(resources, halvesFrom: 2)
+            XCTAssertEqual(parts.count, 2)
+            XCTAssertEqual(String(decoding: parts.flatMap { $0.bytes }, as: UTF8.self), String(decoding: whole.bytes, as: UTF8.self), "\(execs) execs, \(files) files")
+            XCTAssertEqual(String(decoding: whole.bytes, as: UTF8.self).components(separatedBy: "\n  file:\n").count, files > 0 ? 2 : 1)
+        }
+        // A short list stays whole.
+        XCTAssertEqual(YAMLEncoder.resourcesSectionParts([Resource(kind: "noop", name: "n")]).count, 1)
     }
 
     /// `catalog` starts writing the resources when the compiler declares them final, while the
