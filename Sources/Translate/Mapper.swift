@@ -474,8 +474,12 @@ final class ResourceMapping: @unchecked Sendable {
     func help() {
         let all = catalog.resources
         while true {
-            let c = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
-            guard c < chunks else { return }
+            let taken = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard taken < chunks else { return }
+            // Last chunk first: the compiler's thread checks the relationships from the first
+            // resource on meanwhile, and two threads retaining the same resources at once pass
+            // their counts' cache lines back and forth.
+            let c = chunks - 1 - taken
             var mapper = Mapper(options: options)
             for j in (c * chunk)..<min((c + 1) * chunk, all.count) {
                 let r = all[j]
