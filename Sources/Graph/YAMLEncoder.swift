@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Writes a graph as mgmt YAML, deterministically: kinds, resources, parameters (name first)
 /// and edges sorted; strings double-quoted (JSON-style escapes, which YAML reads as they are);
 /// nothing that depends on the machine or the time.
@@ -23,17 +26,33 @@ public enum YAMLEncoder {
     /// `inCodecOrder`: the caller knows the resources and edges are in the codec's order
     /// (`Graph.normalized(resourcesAndEdgesInOrder:)`), which is then not checked again.
     public static func encodeParts(_ graph: Graph, halvesFrom: Int = 4096, inCodecOrder: Bool = false) -> [ByteBuffer] {
+        let collected = Mutex<[ByteBuffer]>([])
+        let parts = InOrderParts { part in collected.withLock { $0.append(part) }; return true }
+        encodeParts(graph, halvesFrom: halvesFrom, inCodecOrder: inCodecOrder, into: parts)
+        _ = parts.close()
+        return collected.withLock { $0 }
+    }
+
+    /// The graph's YAML handed to `parts` in order, each part as soon as it and those before
+    /// it are done, on the thread that finished it: the first parts of a large graph are
+    /// written out while its last are still being made.
+    public static func encodeParts(_ graph: Graph, halvesFrom: Int = 4096, inCodecOrder: Bool = false, into parts: InOrderParts) {
         let g = graph.normalized(halvesFrom: halvesFrom, resourcesAndEdgesInOrder: inCodecOrder)
         let ends = g.edgeEndsHint.flatMap { $0.count == g.edges.count ? $0 : nil }
         var out = YAMLBytes(capacity: 1 << 12)
-        var parts = [out.buffer]
         out.raw("---\ngraph: "); out.quoted(g.name); out.raw("\n")
         if let c = g.comment { out.raw("comment: "); out.quoted(c); out.raw("\n") }
         // A large graph's resources and the two halves of its edges (most of its bytes) are
         // written at once — or only the halves, when the resources are being written already
-        // (translate begins them before the edges exist: `resourcesYAMLHint`); those are
-        // waited for after the halves, which need not wait for them.
+        // (translate begins them before the edges exist: `resourcesYAMLHint`), which are
+        // handed over when done, on their own thread, or here if they are done already.
         if g.edges.count >= max(halvesFrom, 2) {
+            let header = parts.place(), resources = parts.place(), label = parts.place()
+            let halfPlaces = [parts.place(), parts.place()], tail = parts.place()
+            parts.fill(header, [out.buffer])
+            let edgesLine = YAMLBytes(capacity: 16)
+            edgesLine.raw("edges:\n")
+            parts.fill(label, [edgesLine.buffer])
             let halves = [0..<(g.edges.count / 2), (g.edges.count / 2)..<g.edges.count]
             let perEdge = edgeBytesEstimate(g.resources)
             func half(_ h: Range<Int>) -> ByteBuffer {
@@ -43,33 +62,35 @@ public enum YAMLEncoder {
                 writeEdges(g.edges[h], ends: ends?[h], resources: g.resources, into: &bytes)
                 return bytes.buffer
             }
-            var written: [ByteBuffer]
             if let hint = g.resourcesYAMLHint {
-                let edgeHalves = doneInParts(2) { half(halves[$0]) }
-                written = (hint.bytes(for: g.resources) ?? [resourcesSection(g.resources)]) + edgeHalves
+                let list = g.resources
+                hint.whenWritten(for: list) { written in parts.fill(resources, written ?? [resourcesSection(list)]) }
+                _ = doneInParts(2) { k in parts.fill(halfPlaces[k], [half(halves[k])]) }
             } else {
-                written = doneInParts(3) { k in k == 0 ? resourcesSection(g.resources) : half(halves[k - 1]) }
+                _ = doneInParts(3) { k in
+                    if k == 0 { parts.fill(resources, [resourcesSection(g.resources)]) } else { parts.fill(halfPlaces[k - 1], [half(halves[k - 1])]) }
+                }
             }
-            let label = YAMLBytes(capacity: 16)
-            label.raw("edges:\n")
-            written.insert(label.buffer, at: written.count - 2)
-            parts += written
             out = YAMLBytes(capacity: 1 << 12)
-            parts.append(out.buffer)
+            writeCollect(g, into: &out)
+            parts.fill(tail, [out.buffer])
         } else {
             out.reserve(g.resources.count * 120 + g.edges.count * edgeBytesEstimate(g.resources))
             writeResources(g.resources, into: &out)
             out.raw(g.edges.isEmpty ? "edges: []\n" : "edges:\n")
             writeEdges(g.edges[...], ends: ends?[...], resources: g.resources, into: &out)
+            writeCollect(g, into: &out)
+            parts.fill(parts.place(), [out.buffer])
         }
-        if !g.collect.isEmpty {
-            out.raw("collect:\n")
-            for c in g.collect {
-                out.raw("- kind: "); out.quoted(c.kind)
-                out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
-            }
+    }
+
+    static func writeCollect(_ g: Graph, into out: inout YAMLBytes) {
+        guard !g.collect.isEmpty else { return }
+        out.raw("collect:\n")
+        for c in g.collect {
+            out.raw("- kind: "); out.quoted(c.kind)
+            out.raw("\n  pattern: "); out.quoted(c.pattern); out.raw("\n")
         }
-        return parts
     }
 
     /// About how many bytes an edge takes (a little more, rather than less: a buffer short of
@@ -356,24 +377,112 @@ public enum YAMLEncoder {
 /// A graph's `resources:` section written on another thread, begun before the graph is
 /// finished (`Graph.resourcesYAMLHint`), with the list it was written from.
 public final class ResourcesYAML: @unchecked Sendable {
-    private let work: BackgroundWork<(resources: [Resource], bytes: [ByteBuffer])>
+    private struct State {
+        var written: (resources: [Resource], bytes: [ByteBuffer])?
+        var then: (@Sendable ((resources: [Resource], bytes: [ByteBuffer])) -> Void)?
+    }
+    private let state = Mutex(State())
 
     /// Starts a thread that waits for `resources()` and writes them.
     public init(writing resources: @escaping @Sendable () -> [Resource]) {
-        work = BackgroundWork {
+        detachThread(stackSize: 8 << 20) { [self] in
             let list = resources()
-            PhaseClock.event("resources yaml start"); defer { PhaseClock.event("resources yaml end") }
-            return (list, YAMLEncoder.resourcesSectionParts(list))
+            PhaseClock.event("resources yaml start")
+            let done = (list, YAMLEncoder.resourcesSectionParts(list))
+            PhaseClock.event("resources yaml end")
+            let then = state.withLock { st in
+                st.written = done
+                defer { st.then = nil }
+                return st.then
+            }
+            then?(done)
         }
     }
 
-    /// The section (waited for), if it was written from this very list: the same storage,
-    /// which this holds on to, so it cannot have been changed or reused since.
-    func bytes(for resources: [Resource]) -> [ByteBuffer]? {
-        let (written, bytes) = work.result()
-        guard written.count == resources.count else { return nil }
-        let same = written.withUnsafeBufferPointer { a in resources.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
-        return same ? bytes : nil
+    /// Calls `body` with the section once it is written — here, if it is already, else on
+    /// the thread that writes it — if it was written from this very list (the same storage,
+    /// which this holds on to, so it cannot have been changed or reused since); else with nil.
+    func whenWritten(for resources: [Resource], _ body: @escaping @Sendable ([ByteBuffer]?) -> Void) {
+        let check: @Sendable ((resources: [Resource], bytes: [ByteBuffer])) -> Void = { written in
+            let same = written.resources.count == resources.count && written.resources.withUnsafeBufferPointer { a in
+                resources.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+            }
+            body(same ? written.bytes : nil)
+        }
+        let done = state.withLock { st -> (resources: [Resource], bytes: [ByteBuffer])? in
+            if st.written == nil { st.then = check }
+            return st.written
+        }
+        if let done { check(done) }
+    }
+}
+
+/// The parts of one output, handed over in the output's order as each is done: a part is
+/// placed first (`place`, in order), filled later on any thread (`fill`), and passed to `write`
+/// as soon as every part before it was — by the thread whose fill let it go, one thread at a
+/// time, so that a thread finishing a later part never waits for a write.
+public final class InOrderParts: @unchecked Sendable {
+    private struct State {
+        var parts: [[ByteBuffer]?] = []
+        var next = 0
+        var writing = false, closed = false, failed = false
+        /// Nothing more will be written: all was, or a write failed (and none is under way).
+        var settled: Bool { !writing && (failed || next == parts.count) }
+    }
+    private let state = Mutex(State())
+    private let write: @Sendable (ByteBuffer) -> Bool
+    private let allWritten = DispatchSemaphore(value: 0)
+
+    /// `write` returns false when it failed: no part after that one is written.
+    public init(write: @escaping @Sendable (ByteBuffer) -> Bool) { self.write = write }
+
+    /// The next place in the output.
+    public func place() -> Int { state.withLock { $0.parts.append(nil); return $0.parts.count - 1 } }
+
+    /// Place `i` is done: written now if every place before it was, else after them.
+    public func fill(_ i: Int, _ buffers: [ByteBuffer]) {
+        var ready: [ByteBuffer] = state.withLock { st in
+            st.parts[i] = buffers
+            guard !st.writing, !st.failed else { return [] }
+            let ready = Self.take(&st)
+            st.writing = !ready.isEmpty
+            return ready
+        }
+        while !ready.isEmpty {
+            var ok = true
+            for b in ready where ok { ok = write(b) }
+            ready = state.withLock { st in
+                if !ok { st.failed = true }
+                let more = st.failed ? [] : Self.take(&st)
+                if more.isEmpty {
+                    st.writing = false
+                    if st.closed, st.settled { allWritten.signal() }
+                }
+                return more
+            }
+        }
+    }
+
+    /// The parts that may go now (under the lock).
+    private static func take(_ st: inout State) -> [ByteBuffer] {
+        var out: [ByteBuffer] = []
+        while st.next < st.parts.count, let p = st.parts[st.next] {
+            out += p
+            st.parts[st.next] = []
+            st.next += 1
+        }
+        return out
+    }
+
+    /// No more places: waits until every one is filled and written (some may be filled on
+    /// other threads still). False if a write failed.
+    public func close() -> Bool {
+        let wait = state.withLock { st -> Bool in
+            st.closed = true
+            return !st.settled
+        }
+        if wait { allWritten.wait() }
+        return state.withLock { !$0.failed }
     }
 }
 

@@ -83,6 +83,63 @@ func writeOutput(_ chunks: [UnsafeRawBufferPointer], to path: String?) throws {
     }
 }
 
+/// A command's output written part by part as the parts are done, from any thread, one at a
+/// time (`InOrderParts`): to standard output, or to a temporary file beside `path` that
+/// `finish` renames over it once all is written (readers never see half a file; a failure
+/// leaves the old one alone).
+final class StreamedOutput: @unchecked Sendable {
+    private let fd: Int32
+    private let path: String?, tmp: String?
+    /// The first write's error (errno), if one failed.
+    private var failure: Int32 = 0
+
+    init(to path: String?) throws {
+        self.path = path
+        if let path {
+            let tmp = path + ".tmp-\(getpid())"
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { printError("\(path): error: cannot write"); throw ExitCode(2) }
+            (self.fd, self.tmp) = (fd, tmp)
+        } else {
+            fflush(stdout)
+            (fd, tmp) = (1, nil)
+        }
+    }
+
+    /// Writes all of `bytes` (false, and the error kept, if it cannot).
+    func write(_ bytes: ByteBuffer) -> Bool {
+        bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { failure = n < 0 ? errno : EIO; return false }
+                done += n
+            }
+            return true
+        }
+    }
+
+    /// After the last part (`written`: whether every part was): the file synced and renamed
+    /// into place, or the error reported and the temporary file removed.
+    func finish(written: Bool) throws {
+        guard let path, let tmp else {
+            guard written else {
+                printError("error: cannot write to standard output: \(String(cString: strerror(failure)))")
+                throw ExitCode(2)
+            }
+            return
+        }
+        let ok = written && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            printError("\(path): error: cannot write")
+            throw ExitCode(2)
+        }
+    }
+}
+
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers never see a
 /// half-written file, and a failure leaves the old file alone.
 func writeAtomically(_ text: String, to path: String) throws {

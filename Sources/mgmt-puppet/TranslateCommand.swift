@@ -56,11 +56,14 @@ struct TranslateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        // (The mapper's graph, and a flattened one, come in the codec's order.)
-        let yaml = YAMLEncoder.encodeParts(graph, inCodecOrder: true)
+        // (The mapper's graph, and a flattened one, come in the codec's order.) Each part is
+        // written out as soon as it and those before it are done, while the rest are made.
+        let out = try StreamedOutput(to: output)
+        let parts = InOrderParts(write: out.write)
+        YAMLEncoder.encodeParts(graph, inCodecOrder: true, into: parts)
         ExitKeepAlive.keep(graph)
         PhaseClock.mark("encode")
-        try writeOutput(yaml, to: output)
+        try out.finish(written: parts.close())
         PhaseClock.mark("write")
     }
 }

@@ -1,4 +1,6 @@
 import XCTest
+import Dispatch
+import Synchronization
 @testable import Graph
 import PuppetParser
 @testable import Translate
@@ -72,6 +74,42 @@ final class HalvesTests: XCTestCase {
         }
         // A short list stays whole.
         XCTAssertEqual(YAMLEncoder.resourcesSectionParts([Resource(kind: "noop", name: "n")]).count, 1)
+    }
+
+    /// Parts filled out of order on several threads are written in place order, one write at a
+    /// time; `close` waits for a place filled after it was called; after a failed write no
+    /// later part is written and `close` says so.
+    func testInOrderPartsWritesInPlaceOrderAndWaitsForLateParts() {
+        func buffer(_ text: String) -> ByteBuffer { let b = ByteBuffer(); b.append(text); return b }
+        let written = Mutex<(text: String, inWrite: Int, overlaps: Int)>(("", 0, 0))
+        let parts = InOrderParts { b in
+            written.withLock { $0.inWrite += 1; if $0.inWrite > 1 { $0.overlaps += 1 } }
+            usleep(200)
+            written.withLock { $0.text += String(decoding: b.bytes, as: UTF8.self); $0.inWrite -= 1 }
+            return true
+        }
+        let places = (0..<40).map { _ in parts.place() }
+        let late = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            late.wait()
+            usleep(20_000)
+            parts.fill(places[0], [buffer("<0>")])
+        }
+        _ = doneInParts(4) { t in
+            for i in stride(from: 39 - t, through: 1, by: -4) { parts.fill(places[i], [buffer("<\(i)"), buffer(">")]) }
+        }
+        late.signal()
+        XCTAssertEqual(written.withLock { $0.text }, "", "nothing goes before the first place is filled")
+        XCTAssertTrue(parts.close())
+        XCTAssertEqual(written.withLock { $0.text }, (0..<40).map { "<\($0)>" }.joined())
+        XCTAssertEqual(written.withLock { $0.overlaps }, 0)
+
+        let calls = Mutex(0)
+        let failing = InOrderParts { _ in calls.withLock { $0 += 1; return $0 < 2 } }
+        let p = (0..<4).map { _ in failing.place() }
+        for i in p { failing.fill(i, [buffer("x")]) }
+        XCTAssertFalse(failing.close())
+        XCTAssertEqual(calls.withLock { $0 }, 2, "no write after the failed one")
     }
 
     /// `catalog` starts writing the resources when the compiler declares them final, while the
