@@ -27,7 +27,7 @@ public struct ParamList<Value> {
 
     @inlinable
     public func index(forKey key: String) -> Int? {
-        entries.firstIndex { $0.key == key }
+        entries.firstIndex { sameName($0.key, key) }
     }
 
     /// Setting nil removes the key.

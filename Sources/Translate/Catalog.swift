@@ -161,9 +161,19 @@ public final class CatalogResource {
     /// Where each attribute given in the resource expression was (Puppet reports a bad
     /// relationship at its parameter).
     /// (Few and rarely read: a list, not a dictionary per resource.)
-    var attributeOffsets: [(name: String, offset: Int32)] = []
+    /// (The first in place: most resources have one relationship attribute, and a list of
+    /// one was an allocation per resource.)
+    private var firstAttributeOffset: (name: String, offset: Int32)?
+    private var moreAttributeOffsets: [(name: String, offset: Int32)] = []
 
-    func attributeOffset(_ name: String) -> Int32? { attributeOffsets.first { $0.name == name }?.offset }
+    func noteAttributeOffset(_ name: String, _ offset: Int32) {
+        if firstAttributeOffset == nil { firstAttributeOffset = (name, offset) } else { moreAttributeOffsets.append((name, offset)) }
+    }
+
+    func attributeOffset(_ name: String) -> Int32? {
+        if let first = firstAttributeOffset, first.name == name { return first.offset }
+        return moreAttributeOffsets.first { $0.name == name }?.offset
+    }
 
     /// `Type[title]`, made once: it keys every index and relationship.
     public let ref: String

@@ -106,7 +106,9 @@ public final class Compiler {
     var matchStack: [[Value]?] = [nil]
     /// `File`, `Service`, ...: references to built-in resource types, evaluated once each
     /// (every `require => File[...]` names one).
-    var builtinTypeReferences: [String: Value] = [:]
+    /// (Keyed by bytes: a `Dictionary`'s SipHash was ~335 instructions a lookup, and every
+    /// relationship's `File[…]` asks.)
+    var builtinTypeReferences = ByteKeyedTable<Value>()
     /// The tags a container and a type name give a resource, for the last few pairs seen
     /// (`tagsFromContainer(_:_:)`).
     var typeTagCache: [(container: CatalogResource?, containerTags: TagSet, typeName: String, tags: TagSet)] = []
@@ -484,19 +486,19 @@ public final class Compiler {
                     // A relationship is its resource, parameter and target: repeats can only
                     // come from one parameter's list.
                     if count > 1, !seen.insert(ref).inserted { return }
-                    switch param {
+                    switch Named(param) {
                     case "require", "subscribe":
-                        rels.append(Relationship(from: ref, to: r.ref, refresh: param == "subscribe", via: param))
+                        rels.append(Relationship(from: ref, to: r.ref, refresh: sameName(param, "subscribe"), via: param))
                         serials.append((target.serial, r.serial))
                     default:
-                        rels.append(Relationship(from: r.ref, to: ref, refresh: param == "notify", via: param))
+                        rels.append(Relationship(from: r.ref, to: ref, refresh: sameName(param, "notify"), via: param))
                         serials.append((r.serial, target.serial))
                     }
                 }
                 // One reference (the usual case) needs no list; a reference value that names a
                 // resource is looked up by its parts, the string its key is made of found in
                 // the catalog's index rather than made again.
-                if case let .type(t) = value, let (type, title) = t.resourceReference, type != "Class",
+                if case let .type(t) = value, let (type, title) = t.resourceReference, !sameName(type, "Class"),
                    let (key, target) = catalog.resourceAndKey(type, title) {
                     try relate(key, oneOf: 1, found: target)
                 } else if let one = Catalog.singleRef(value) {

@@ -387,7 +387,7 @@ extension Compiler {
 
     func ensureOne(_ type: String, _ title: String, _ params: OrderedHash, _ scope: Scope, _ e: Expr) throws {
         if catalog.resource(ref: Catalog.key(Naming.typeName(type), title)) != nil { return }
-        let ops: [(String, Value, Bool, Expr)] = params.pairs.compactMap { k, v in k.stringValue.map { ($0, v, false, e) } }
+        let ops = params.pairs.compactMap { k, v in k.stringValue.map { EvaluatedAttribute(name: $0, value: v, append: false, at: e) } }
         try declareResource(type, title, ops, form: .regular, scope: scope, at: e)
     }
 

@@ -1,3 +1,4 @@
+import Graph
 import PuppetParser
 
 /// Expression evaluation (Puppet 7's evaluator semantics for values and operators).
@@ -46,7 +47,7 @@ extension Compiler {
             // `File['/x']`, the most common access (every relationship names one): what
             // `parameterize` makes of a resource type and one title, without its lists.
             if keys.count == 1, case let .string(title) = keys[0].kind, case .reference = left.kind, case let .type(t) = l,
-               t.parameters.isEmpty, t.name != "Resource", t.name != "Class", t.isResourceType {
+               t.parameters.isEmpty, !sameName(t.name, "Resource"), !sameName(t.name, "Class"), t.isResourceType {
                 return .type(PType(t.name, [.string(title)]))
             }
             var ks: [Value] = []

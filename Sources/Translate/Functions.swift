@@ -407,10 +407,10 @@ extension Compiler {
         if args.count > 2, case let .hash(d) = args[2] { defaults = d.pairs.compactMap { k, v in k.stringValue.map { ($0, v) } } }
         for (title, attrs) in instances.pairs {
             guard case let .hash(h) = attrs else { continue }
-            var ops: [(String, Value, Bool, Expr)] = h.pairs.compactMap { k, v in k.stringValue.map { ($0, v, false, e) } }
-            for (k, v) in defaults where !ops.contains(where: { $0.0 == k }) { ops.append((k, v, false, e)) }
+            var ops = h.pairs.compactMap { k, v in k.stringValue.map { EvaluatedAttribute(name: $0, value: v, append: false, at: e) } }
+            for (k, v) in defaults where !ops.contains(where: { $0.name == k }) { ops.append(EvaluatedAttribute(name: k, value: v, append: false, at: e)) }
             if type == "class" {
-                try declareClass(title.interpolated, arguments: Dictionary(ops.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }), resourceLike: true, from: scope, at: e)
+                try declareClass(title.interpolated, arguments: Dictionary(ops.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), resourceLike: true, from: scope, at: e)
             } else {
                 try declareResource(type, title.interpolated, ops, form: .regular, scope: scope, at: e)
             }

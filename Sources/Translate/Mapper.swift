@@ -29,7 +29,14 @@ public struct Mapper {
 
     public init(options: Options) { self.options = options }
 
-    static let containerTypes: Set<String> = ["Class", "Stage", "Node"]
+    /// The types whose resources are containers (their whits stand in the graph for them),
+    /// told without hashing the type (asked of every resource).
+    static func isContainerType(_ type: String) -> Bool {
+        switch Named(type) {
+        case "Class", "Stage", "Node": return true
+        default: return false
+        }
+    }
 
     /// The graph, and (with `Options.keepPuppetNames`) how the oracle's relationship graph
     /// names each vertex. Vertices and edges are numbered, not hashed by name: the graph comes
@@ -168,7 +175,7 @@ public struct Mapper {
         // Each vertex moved into its place (a vertex merged into the one before it is dropped).
         for v in order {
             let vertex = vertices[v].take()!
-            if let last = graph.resources.last, last.kind == vertex.kind, last.name == vertex.name {
+            if let last = graph.resources.last, sameName(last.kind, vertex.kind), sameName(last.name, vertex.name) {
                 place[v] = graph.resources.count - 1
             } else {
                 place[v] = graph.resources.count
@@ -197,13 +204,13 @@ public struct Mapper {
         func str(_ k: String) -> String? { p[k].map { $0.interpolated } }
         var params: ParamList<GraphValue> = [:]
         let name = (r.exported ? "@@" : "") + r.title
-        switch r.type {
+        switch Named(r.type) {
         case "File":
             // One pass over the (few) parameters rather than a lookup for each one File knows.
             var ensureV, pathV, content, source, owner, group, mode, target: Value?
             var flags: [(String, Value)] = []
             for (k, v) in p {
-                switch k {
+                switch Named(k) {
                 case "ensure": ensureV = v
                 case "path": pathV = v
                 case "content": content = v
@@ -230,7 +237,7 @@ public struct Mapper {
                 if case let .integer(i) = m { params.appendNew("mode", .string("0" + String(i, radix: 8))) } else { params.appendNew("mode", .string(m.interpolated)) }
             }
             for (k, v) in flags { params.appendNew(k, .bool(v.isTruthy && v.interpolated != "false")) }
-            switch ensure {
+            switch Named(ensure) {
             case "file", "present", "directory", "absent": break
             default:
                 // `link`, or a link target as ensure: mgmt makes a symlink from `source` when
@@ -241,7 +248,7 @@ public struct Mapper {
             return Resource(kind: "file", name: name, params: params)
         case "Package":
             let ensure = str("ensure") ?? "installed"
-            switch ensure {
+            switch Named(ensure) {
             case "installed", "present": params.appendNew("state", .string("installed"))
             case "absent", "purged": params.appendNew("state", .string("uninstalled"))
             case "latest": params.appendNew("state", .string("newest"))
@@ -483,7 +490,7 @@ final class ResourceMapping: @unchecked Sendable {
             var mapper = Mapper(options: options)
             for j in (c * chunk)..<min((c + 1) * chunk, all.count) {
                 let r = all[j]
-                let role: Role = r.virtual ? .virtual : Mapper.containerTypes.contains(r.type) || r.isDefineInstance ? .container : .plain
+                let role: Role = r.virtual ? .virtual : Mapper.isContainerType(r.type) || r.isDefineInstance ? .container : .plain
                 (self.role + j).initialize(to: role)
                 if role == .plain { slots[j] = mapper.mapResource(r) }
             }

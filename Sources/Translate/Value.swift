@@ -1,4 +1,5 @@
 import Synchronization
+import Graph
 import PuppetParser
 
 /// A Puppet runtime value (the data types of Puppet's type system that manifests produce).
@@ -102,7 +103,7 @@ public struct PType: Hashable, Sendable, CustomStringConvertible {
     /// Built-in resource types most references name, spelt as catalogs spell them (`File`):
     /// a reference to one needs no canonicalising.
     static func isCanonicalResourceTypeName(_ n: String) -> Bool {
-        switch n {
+        switch Named(n) {
         case "File", "Exec", "Package", "Service", "Notify", "User", "Group", "Anchor": return true
         default: return false
         }
