@@ -22,18 +22,20 @@ public func utf8Compare(_ a: String, _ b: String) -> Int {
     return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : (a.utf8.elementsEqual(b.utf8) ? 0 : 1)
 }
 
-/// `a == b` for strings of one UTF-8 length; strings of different lengths are different (as
-/// Puppet, which compares bytes, has two spellings of an accented letter). What names and keys
-/// are compared with: `==` of two different strings takes the standard library's slow path,
-/// ~100 instructions even for two short ASCII names, and most comparisons in a lookup of an
-/// attribute among a resource's are of different names, most of them of different lengths.
+/// `a == b` for strings of one UTF-8 length; strings of different lengths are different —
+/// Unicode-equivalent spellings of different lengths too (é and e + ◌́), as in Puppet and mgmt,
+/// which compare names as bytes. What names and keys are compared with: `==` of two different
+/// strings takes the standard library's slow path, ~100 instructions even for two short ASCII
+/// names, and most comparisons in a lookup of a name among a few (an attribute among a
+/// resource's, a type among the literal cases of a `switch`) are of names of other lengths.
 @inlinable @inline(__always)
 public func sameName(_ a: String, _ b: String) -> Bool {
     a.utf8.count == b.utf8.count && a == b
 }
 
 /// A name to `switch` over string literals with `sameName` (`switch Named(k) { case "ensure": … }`):
-/// a `switch` over a `String` tries its cases with `==`, the slow path for every case that fails.
+/// a `switch` over a `String` tries its cases with `==`, the slow path for every case that fails
+/// (the same matches, faster).
 public struct Named {
     public let name: String
     @inlinable public init(_ name: String) { self.name = name }

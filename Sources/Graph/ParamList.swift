@@ -3,6 +3,8 @@
 /// resource cost more to make, fill and hash than comparing a few short strings does (on the
 /// 10k compile its storage alone was a tenth of the evaluator's instructions), and it needs a
 /// second list to remember the order. Equality ignores the order, as a dictionary's does.
+/// Keys are compared with `sameName`: two Unicode-equivalent spellings of different lengths
+/// are two keys, as Puppet and mgmt (which compare names as bytes) have them.
 public struct ParamList<Value> {
     public typealias Element = (key: String, value: Value)
 

@@ -12,7 +12,8 @@ final class ParamListTests: XCTestCase {
         var order: [String] = []
         // A fixed pseudo-random sequence of sets, updates and removals over a few keys.
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let keys = ["ensure", "path", "content", "mode", "require", "tag", "é", "e\u{301}", ""]
+        // (No two Unicode-equivalent spellings among them: those are two keys here, below.)
+        let keys = ["ensure", "path", "content", "mode", "require", "tag", "é", "élan", ""]
         for step in 0..<2000 {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             let key = keys[Int(seed >> 33) % keys.count]
@@ -25,11 +26,22 @@ final class ParamListTests: XCTestCase {
             }
             XCTAssertEqual(p.count, d.count)
             XCTAssertEqual(p.dictionary, d)
-            // Swift's String equality is canonical: "é" and "e\u{301}" are one key, as in a dictionary.
             XCTAssertEqual(p.keys.count, Set(p.keys).count)
         }
         XCTAssertEqual(p.keys, order, "keys in the order they were first set")
         for k in keys { XCTAssertEqual(p[k], d[k]) }
+    }
+
+    /// Keys are names, compared as Puppet and mgmt compare them (bytes): "é" and "e\u{301}"
+    /// (one code point; e and a combining accent) are two keys, where a dictionary has one.
+    func testUnicodeEquivalentSpellingsAreTwoKeys() {
+        var p = ParamList<Int>()
+        p["\u{E9}"] = 1
+        p["e\u{301}"] = 2
+        XCTAssertEqual(p.count, 2)
+        XCTAssertEqual(p["\u{E9}"], 1)
+        XCTAssertEqual(p["e\u{301}"], 2)
+        XCTAssertEqual(p.keys, ["\u{E9}", "e\u{301}"])
     }
 
     func testEqualityIgnoresOrderButNotValues() {
