@@ -134,3 +134,30 @@ public func indicesSortedByUTF8(count: Int, parts: Int, _ key: (Int, Int) -> Str
     }
     return order
 }
+
+/// Sorts non-negative integers in ascending order by their bits, 11 a pass, as many passes as
+/// the largest needs (least significant first): the mapper's edge keys, 30k of them in a 10k
+/// translate, where `sort()`'s merges took ~0.7 ms of the compiler's thread. A short list,
+/// or one with a negative number, is sorted with `sort()`.
+public func sortNonNegative(_ keys: inout [Int]) {
+    guard keys.count >= 256, let low = keys.min(), low >= 0, let high = keys.max() else { keys.sort(); return }
+    let bits = 11, buckets = 1 << bits, mask = buckets - 1
+    var passes = 0
+    while passes * bits < Int.bitWidth - 1, high >> (passes * bits) > 0 { passes += 1 }
+    var from = keys, to = [Int](repeating: 0, count: keys.count)
+    var counts = [Int](repeating: 0, count: buckets)
+    for pass in 0..<passes {
+        let shift = pass * bits
+        for i in counts.indices { counts[i] = 0 }
+        for k in from { counts[(k >> shift) & mask] += 1 }
+        var sum = 0
+        for i in counts.indices { (counts[i], sum) = (sum, sum + counts[i]) }
+        for k in from {
+            let d = (k >> shift) & mask
+            to[counts[d]] = k
+            counts[d] += 1
+        }
+        swap(&from, &to)
+    }
+    keys = from
+}

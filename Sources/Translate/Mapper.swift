@@ -55,7 +55,7 @@ public struct Mapper {
         if let started, started.catalog === catalog { graph.resourcesYAMLHint = started.resourcesYAML }
         // One edge per pair, in pair order: sorted, a pair's refreshing edge comes after its
         // plain one and wins.
-        p.edgeKeys.sort()
+        sortNonNegative(&p.edgeKeys)
         var keys: [Int] = []
         keys.reserveCapacity(p.edgeKeys.count)
         for k in p.edgeKeys {
