@@ -64,8 +64,12 @@ public enum YAMLEncoder {
             }
             if let hint = g.resourcesYAMLHint {
                 let list = g.resources
-                hint.whenWritten(for: list) { written in parts.fill(resources, written ?? [resourcesSection(list)]) }
-                _ = doneInParts(2) { k in parts.fill(halfPlaces[k], [half(halves[k])]) }
+                _ = doneInParts(2) { k in
+                    // (Once the other half is under way: the section is written out here when
+                    // it is done already.)
+                    if k == 0 { hint.whenWritten(for: list) { written in parts.fill(resources, written ?? [resourcesSection(list)]) } }
+                    parts.fill(halfPlaces[k], [half(halves[k])])
+                }
             } else {
                 _ = doneInParts(3) { k in
                     if k == 0 { parts.fill(resources, [resourcesSection(g.resources)]) } else { parts.fill(halfPlaces[k - 1], [half(halves[k - 1])]) }
