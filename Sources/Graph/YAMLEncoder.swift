@@ -450,6 +450,8 @@ public final class InOrderParts: @unchecked Sendable {
             guard !st.writing, !st.failed else { return [] }
             let ready = Self.take(&st)
             st.writing = !ready.isEmpty
+            // (A place filled with nothing may have been the last one `close` waits for.)
+            if ready.isEmpty, st.closed, st.settled { allWritten.signal() }
             return ready
         }
         while !ready.isEmpty {

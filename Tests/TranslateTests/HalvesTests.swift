@@ -110,6 +110,17 @@ final class HalvesTests: XCTestCase {
         for i in p { failing.fill(i, [buffer("x")]) }
         XCTAssertFalse(failing.close())
         XCTAssertEqual(calls.withLock { $0 }, 2, "no write after the failed one")
+
+        // The last place filled with nothing, after `close` began to wait for it (`close` on
+        // a thread of its own: were it to wait for ever, the test fails instead of hanging).
+        let quiet = InOrderParts { _ in true }
+        let (first, last) = (quiet.place(), quiet.place())
+        quiet.fill(first, [buffer("a")])
+        let closed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { if quiet.close() { closed.signal() } }
+        usleep(20_000)
+        quiet.fill(last, [])
+        XCTAssertEqual(closed.wait(timeout: .now() + 10), .success, "close returned once the last place was filled")
     }
 
     /// `catalog` starts writing the resources when the compiler declares them final, while the
