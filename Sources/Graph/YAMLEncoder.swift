@@ -414,7 +414,10 @@ public final class ResourcesYAML: @unchecked Sendable {
             body(same ? written.bytes : nil)
         }
         let done = state.withLock { st -> (resources: [Resource], bytes: [ByteBuffer])? in
-            if st.written == nil { st.then = check }
+            if st.written == nil {
+                precondition(st.then == nil, "one caller waits for the section")
+                st.then = check
+            }
             return st.written
         }
         if let done { check(done) }
@@ -446,6 +449,7 @@ public final class InOrderParts: @unchecked Sendable {
     /// Place `i` is done: written now if every place before it was, else after them.
     public func fill(_ i: Int, _ buffers: [ByteBuffer]) {
         var ready: [ByteBuffer] = state.withLock { st in
+            precondition(st.parts[i] == nil && i >= st.next, "place \(i) filled twice")
             st.parts[i] = buffers
             guard !st.writing, !st.failed else { return [] }
             let ready = Self.take(&st)

@@ -97,7 +97,8 @@ final class StreamedOutput: @unchecked Sendable {
         self.path = path
         if let path {
             let tmp = path + ".tmp-\(getpid())"
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // (0666 less the umask, as `fopen` makes a file.)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
             guard fd >= 0 else { printError("\(path): error: cannot write"); throw ExitCode(2) }
             (self.fd, self.tmp) = (fd, tmp)
         } else {
@@ -130,8 +131,9 @@ final class StreamedOutput: @unchecked Sendable {
             }
             return
         }
-        let ok = written && fsync(fd) == 0
-        close(fd)
+        // (A file system may report a write's failure only at close.)
+        let synced = written && fsync(fd) == 0
+        let ok = close(fd) == 0 && synced
         guard ok, rename(tmp, path) == 0 else {
             unlink(tmp)
             printError("\(path): error: cannot write")
