@@ -13,7 +13,9 @@ export PATH="$PATH:/opt/swift/usr/bin"
 out=.build-fuzz
 mkdir -p "$out"
 flags=(-O -sanitize=fuzzer,address -parse-as-library)
-swiftc "${flags[@]}" -module-name PuppetParser -emit-module -emit-module-path "$out/PuppetParser.swiftmodule" \
+# The parser as the tool is built (Package.swift's `fast` settings).
+shipped=(-enforce-exclusivity=unchecked -Xfrontend -enable-lexical-lifetimes=false)
+swiftc "${flags[@]}" "${shipped[@]}" -module-name PuppetParser -emit-module -emit-module-path "$out/PuppetParser.swiftmodule" \
   -emit-library -static -o "$out/libPuppetParser.a" Sources/PuppetParser/*.swift
 swiftc "${flags[@]}" -DFUZZING -I "$out" -L "$out" -lPuppetParser -module-name PuppetParserFuzz \
   -o "$out/parser-fuzz" Sources/PuppetParserFuzz/Fuzz.swift

@@ -21,7 +21,9 @@ ar rcs "$out/libCSystem.a" "$out/csystem.o"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -D SWIFT_PACKAGE -I "$out" -L "$out")
 swiftc "${flags[@]}" -I "$yams/CYaml/include" -module-name Yams -emit-module -emit-module-path "$out/Yams.swiftmodule" \
   -emit-library -static -o "$out/libYams.a" "$yams"/Yams/*.swift
-swiftc "${flags[@]}" -module-name Graph -emit-module -emit-module-path "$out/Graph.swiftmodule" \
+# The graph module as the tool is built (Package.swift's `fast` settings).
+shipped=(-enforce-exclusivity=unchecked -Xfrontend -enable-lexical-lifetimes=false)
+swiftc "${flags[@]}" "${shipped[@]}" -module-name Graph -emit-module -emit-module-path "$out/Graph.swiftmodule" \
   -emit-library -static -o "$out/libGraph.a" Sources/Graph/*.swift
 swiftc "${flags[@]}" -I Sources/CSystem/include -module-name Engine -emit-module -emit-module-path "$out/Engine.swiftmodule" \
   -emit-library -static -o "$out/libEngine.a" Sources/Engine/*.swift
