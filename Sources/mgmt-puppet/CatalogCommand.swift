@@ -58,11 +58,8 @@ func writeOutput(_ buffer: ByteBuffer, to path: String?) throws {
 
 /// The buffers one after another, as one output (large outputs are made in parts at once).
 func writeOutput(_ buffers: [ByteBuffer], to path: String?) throws {
-    func withChunks(_ rest: ArraySlice<ByteBuffer>, _ chunks: [UnsafeRawBufferPointer]) throws {
-        guard let first = rest.first else { return try writeOutput(chunks, to: path) }
-        try first.withUnsafeBytes { try withChunks(rest.dropFirst(), chunks + [$0]) }
-    }
-    try withChunks(buffers[...], [])
+    let out = try StreamedOutput(to: path)
+    try out.finish(written: buffers.allSatisfy(out.write))
 }
 
 func writeOutput(_ bytes: UnsafeRawBufferPointer, to path: String?) throws {
@@ -70,17 +67,8 @@ func writeOutput(_ bytes: UnsafeRawBufferPointer, to path: String?) throws {
 }
 
 func writeOutput(_ chunks: [UnsafeRawBufferPointer], to path: String?) throws {
-    if let path { return try writeAtomically(chunks, to: path) }
-    fflush(stdout)
-    for bytes in chunks {
-        var done = 0
-        while done < bytes.count {
-            let n = write(1, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { printError("error: cannot write to standard output: \(String(cString: strerror(errno)))"); throw ExitCode(2) }
-            done += n
-        }
-    }
+    let out = try StreamedOutput(to: path)
+    try out.finish(written: chunks.allSatisfy(out.write))
 }
 
 /// A command's output written part by part as the parts are done, from any thread, one at a
@@ -108,17 +96,17 @@ final class StreamedOutput: @unchecked Sendable {
     }
 
     /// Writes all of `bytes` (false, and the error kept, if it cannot).
-    func write(_ bytes: ByteBuffer) -> Bool {
-        bytes.withUnsafeBytes { buf in
-            var done = 0
-            while done < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { failure = n < 0 ? errno : EIO; return false }
-                done += n
-            }
-            return true
+    func write(_ bytes: ByteBuffer) -> Bool { bytes.withUnsafeBytes(write) }
+
+    func write(_ buf: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < buf.count {
+            let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { failure = n < 0 ? errno : EIO; return false }
+            done += n
         }
+        return true
     }
 
     /// After the last part (`written`: whether every part was): the file synced and renamed
@@ -157,14 +145,5 @@ func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
 }
 
 func writeAtomically(_ chunks: [UnsafeRawBufferPointer], to path: String) throws {
-    let tmp = path + ".tmp-\(getpid())"
-    guard let f = fopen(tmp, "w") else { printError("\(path): error: cannot write"); throw ExitCode(2) }
-    let allWritten = chunks.allSatisfy { bytes in bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, f) == bytes.count }
-    let ok = allWritten && fflush(f) == 0 && fsync(fileno(f)) == 0
-    fclose(f)
-    guard ok, rename(tmp, path) == 0 else {
-        unlink(tmp)
-        printError("\(path): error: cannot write")
-        throw ExitCode(2)
-    }
+    try writeOutput(chunks, to: path)
 }
